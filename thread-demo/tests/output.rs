@@ -4,7 +4,7 @@ fn run(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_thread-demo"))
         .args(args)
         .output()
-        .unwrap()
+        .expect("the demo binary runs")
 }
 
 #[test]
