@@ -1,0 +1,43 @@
+use std::process::Command;
+
+fn run() -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_coroutine-demo"))
+        .output()
+        .expect("run coroutine-demo");
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    String::from_utf8(out.stdout)
+        .expect("stdout is UTF-8")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Producer and consumer take turns: every number is produced, consumed, then answered
+/// `200 OK`, before the next one is produced.
+#[test]
+fn producer_and_consumer_strictly_alternate() {
+    let lines = run();
+    let turns: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with("[PRODUCER]") || l.starts_with("[CONSUMER] Consuming"))
+        .collect();
+    let mut expected = Vec::new();
+    for n in 1..=5 {
+        expected.push(format!("[PRODUCER] Producing {n}..."));
+        expected.push(format!("[CONSUMER] Consuming {n}..."));
+        expected.push("[PRODUCER] Consumer return: 200 OK".to_owned());
+    }
+    assert_eq!(turns, expected.iter().collect::<Vec<_>>());
+}
+
+/// The two coroutines interleave exactly at their yield points: a prints 1 2, hands over,
+/// b prints x y, hands over, then 3 and z.
+#[test]
+fn two_coroutines_interleave_at_yield_points() {
+    let lines = run();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("two coroutines on thread"))
+        .expect("header line");
+    assert_eq!(lines[start + 1..], ["1", "2", "x", "y", "3", "z"]);
+}
