@@ -1,0 +1,125 @@
+//! Runs the real binary and checks what the demo exists to show.
+// Tests may unwrap: a panic here is a test failure, with its message.
+#![allow(clippy::unwrap_used)]
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Runs queue-demo; returns (exit code, stdout, stderr). Fails the test past `limit`.
+fn run(args: &[&str], limit: Duration) -> (Option<i32>, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_queue-demo"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).unwrap();
+        s
+    });
+    let err = thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).unwrap();
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("queue-demo {args:?} still running after {limit:?}");
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    (status.code(), out.join().unwrap(), err.join().unwrap())
+}
+
+/// The number after `prefix` on the first line that starts with it.
+fn number_after(text: &str, prefix: &str) -> u32 {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line {prefix:?} in:\n{text}"));
+    line[prefix.len()..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The words between `prefix` and `suffix` on every line shaped `prefix WORD suffix`.
+fn items(text: &str, prefix: &str, suffix: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            l.strip_prefix(prefix)?
+                .strip_suffix(suffix)
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+#[test]
+fn every_item_put_is_got_in_order_and_the_reader_is_terminated_and_reaped() {
+    let (code, out, err) = run(&[], Duration::from_secs(30));
+    assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
+    // The writer's lines come on stderr (its stdout is the queue), the reader's on stdout.
+    assert_eq!(items(&err, "Put ", " to queue..."), ["A", "B", "C"]);
+    assert_eq!(items(&out, "Get ", " from queue."), ["A", "B", "C"]);
+    assert!(out.contains("processes: 3 put, 3 got"), "{out}");
+
+    let writer = number_after(&err, "Process to write: ");
+    assert_eq!(number_after(&out, "Writer process "), writer);
+    let reader = number_after(&out, "Process to read: ");
+    assert_ne!(reader, writer);
+    assert_eq!(number_after(&out, "Reader process "), reader);
+    // It was terminated (it never ends by itself), not merely found finished.
+    let terminated = out
+        .lines()
+        .find(|l| l.starts_with("Reader process "))
+        .unwrap();
+    #[cfg(unix)]
+    assert!(terminated.ends_with("signal: 9 (SIGKILL)"), "{terminated}");
+    // Reaped by the parent: no process, not even a zombie, is left with its PID.
+    #[cfg(target_os = "linux")]
+    assert!(
+        !std::path::Path::new(&format!("/proc/{reader}")).exists(),
+        "reader {reader} is still there"
+    );
+}
+
+#[test]
+fn threads_every_item_put_is_got_exactly_once() {
+    let (code, out, err) = run(&[], Duration::from_secs(30));
+    assert_eq!(code, Some(0), "stderr:\n{err}");
+    let mut put = items(&out, "[producer-1] Put ", " to channel...");
+    put.extend(items(&out, "[producer-2] Put ", " to channel..."));
+    let mut got = items(&out, "[consumer-1] Get ", " from channel.");
+    got.extend(items(&out, "[consumer-2] Get ", " from channel."));
+    put.sort();
+    got.sort();
+    assert_eq!(put, ["A1", "A2", "B1", "B2", "C1", "C2"]);
+    assert_eq!(got, put);
+    assert!(out.contains("threads: 6 put, 6 got"), "{out}");
+}
+
+#[test]
+fn bad_arguments_give_one_error_line_and_exit_1() {
+    for args in [&["-3"][..], &["abc"], &["writer", "x"]] {
+        let (code, out, err) = run(args, Duration::from_secs(10));
+        assert_eq!(code, Some(1), "{args:?}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+    }
+    let (code, out, _) = run(&["--help"], Duration::from_secs(10));
+    assert_eq!(code, Some(0));
+    assert!(out.starts_with("usage: queue-demo"));
+}
