@@ -7,6 +7,10 @@
 //! waits for a free worker. Each line is stamped with the milliseconds since
 //! the parent started, when the parent reads it.
 //!
+//! Python needs processes to use several cores (the GIL); Rust threads
+//! already can. A process pool still earns its place in Rust when a task may
+//! crash or leak, since each worker has its own memory.
+//!
 //! Python: `p = Pool(4); p.apply_async(long_time_task, (i,))` for 5 tasks;
 //! then `p.map(f, [1, 2, 3, 4, 5])`.
 //!
