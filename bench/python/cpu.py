@@ -1,0 +1,169 @@
+"""CPU-bound workloads, the same algorithms as bench/src/work.rs.
+
+Usage: cpu.py WORKLOAD VARIANT SIZE CHUNKS WORKERS WARMUP REPEATS
+  WORKLOAD: primes | leibniz | bsearch     VARIANT: sequential | threads | processes | pool
+Prints one JSON object: {"answer": ..., "samples": [seconds per run, ...]}.
+The work is cut into CHUNKS pieces that workers take one at a time (dynamic splitting).
+"""
+import json
+import multiprocessing as mp
+import sys
+import threading
+import time
+from array import array
+
+MASK = (1 << 64) - 1
+DATA = array("q")  # the sorted array for bsearch, built before any worker starts
+TOTAL = 0  # how many items (numbers, terms or queries) the work has
+CHUNKS = 1
+KIND = "primes"
+
+
+def is_prime(n):
+    if n < 2:
+        return False
+    if n < 4:
+        return True
+    if n % 2 == 0:
+        return False
+    d = 3
+    while d * d <= n:
+        if n % d == 0:
+            return False
+        d += 2
+    return True
+
+
+def splitmix64(x):
+    x = (x + 0x9E3779B97F4A7C15) & MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK
+    return x ^ (x >> 31)
+
+
+def bounds(i):
+    return TOTAL * i // CHUNKS, TOTAL * (i + 1) // CHUNKS
+
+
+def run_chunk(i):
+    lo, hi = bounds(i)
+    if KIND == "primes":
+        return sum(1 for n in range(lo, hi) if is_prime(n))
+    if KIND == "leibniz":
+        s = 0.0
+        for k in range(lo, hi):
+            t = 1.0 / (2 * k + 1)
+            s += t if k % 2 == 0 else -t
+        return s
+    # bsearch: query j looks for a pseudo-random value in DATA[i] = 3 * i + 1.
+    a, m, found = DATA, len(DATA), 0
+    for j in range(lo, hi):
+        q = splitmix64(j) % (3 * m)
+        left, right = 0, m
+        while left < right:
+            mid = (left + right) // 2
+            if a[mid] < q:
+                left = mid + 1
+            else:
+                right = mid
+        if left < m and a[left] == q:
+            found += 1
+    return found
+
+
+def combine(results):
+    if KIND == "leibniz":
+        total = 0.0
+        for r in results:  # in chunk order, so the float sum matches Rust bit for bit
+            total += r
+        return 4.0 * total
+    return sum(results)
+
+
+def sequential(_workers):
+    return combine([run_chunk(i) for i in range(CHUNKS)])
+
+
+def threads(workers):
+    results = [None] * CHUNKS
+    lock = threading.Lock()
+    next_chunk = [0]
+
+    def worker():
+        while True:
+            with lock:
+                i = next_chunk[0]
+                next_chunk[0] += 1
+            if i >= CHUNKS:
+                return
+            results[i] = run_chunk(i)
+
+    pool = [threading.Thread(target=worker) for _ in range(workers)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return combine(results)
+
+
+def process_worker(counter, out):
+    mine = []
+    while True:
+        with counter.get_lock():
+            i = counter.value
+            counter.value += 1
+        if i >= CHUNKS:
+            break
+        mine.append((i, run_chunk(i)))
+    out.put(mine)
+
+
+def processes(workers):
+    ctx = mp.get_context("fork")
+    counter = ctx.Value("q", 0)
+    out = ctx.Queue()
+    procs = [ctx.Process(target=process_worker, args=(counter, out)) for _ in range(workers)]
+    for p in procs:
+        p.start()
+    results = [None] * CHUNKS
+    for _ in procs:  # read before join: a child with queued data does not exit
+        for i, r in out.get():
+            results[i] = r
+    for p in procs:
+        p.join()
+    return combine(results)
+
+
+def main():
+    global TOTAL, CHUNKS, KIND, DATA
+    kind, variant = sys.argv[1], sys.argv[2]
+    size, chunks, workers, warmup, repeats = (int(a) for a in sys.argv[3:8])
+    KIND, CHUNKS = kind, chunks
+    if kind == "bsearch":
+        # SIZE elements in the array; as many queries as a tenth of them.
+        DATA = array("q", range(1, 3 * size, 3))
+        TOTAL = max(size // 10, 1)
+    else:
+        TOTAL = size
+    pool = None
+    if variant == "pool":
+        # The pool starts before timing: a pool exists to be reused.
+        pool = mp.get_context("fork").Pool(workers)
+        run = lambda _w: combine(pool.map(run_chunk, range(CHUNKS), chunksize=1))
+    else:
+        run = {"sequential": sequential, "threads": threads, "processes": processes}[variant]
+    samples, answer = [], None
+    for rep in range(warmup + repeats):
+        start = time.perf_counter()
+        answer = run(workers)
+        elapsed = time.perf_counter() - start
+        if rep >= warmup:
+            samples.append(elapsed)
+    if pool is not None:
+        pool.close()
+        pool.join()
+    print(json.dumps({"answer": answer, "samples": samples}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Moving bytes and messages between two sides.
+
+Usage: ipc.py VARIANT SIZE WARMUP REPEATS
+  pipe       SIZE bytes from a forked child through os.pipe, in 64 KiB blocks
+  copy       the same SIZE bytes copied in memory, 64 KiB at a time (the limit)
+  roundtrip  SIZE one-byte round trips to a forked echo child over two os.pipe
+  queue      SIZE integers from a child process through multiprocessing.Queue
+  mppipe     SIZE integers from a child process through multiprocessing.Pipe
+  asyncio    SIZE integers between two coroutines through asyncio.Queue(1024)
+Prints {"answer": bytes, round trips or the sum of the integers, "samples": [seconds per run]}.
+"""
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+
+BLOCK = 64 * 1024
+
+
+def pipe_bandwidth(size):
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        block = memoryview(bytes(BLOCK))
+        left = size
+        while left > 0:
+            left -= os.write(w, block[: min(left, BLOCK)])
+        os._exit(0)
+    os.close(w)
+    got = 0
+    while True:
+        chunk = os.read(r, BLOCK)
+        if not chunk:
+            break
+        got += len(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    return got
+
+
+def copy(size):
+    src, dst = bytearray(BLOCK), bytearray(BLOCK)
+    copied = 0
+    while copied < size:
+        n = min(BLOCK, size - copied)
+        dst[:n] = memoryview(src)[:n]
+        copied += n
+    return copied
+
+
+def roundtrip(count):
+    to_child, from_parent = os.pipe()
+    to_parent, from_child = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(from_parent)
+        os.close(to_parent)
+        while True:
+            b = os.read(to_child, 1)
+            if not b:
+                os._exit(0)
+            os.write(from_child, b)
+    os.close(to_child)
+    os.close(from_child)
+    done = 0
+    for _ in range(count):
+        os.write(from_parent, b"x")
+        done += len(os.read(to_parent, 1))
+    os.close(from_parent)
+    os.close(to_parent)
+    os.waitpid(pid, 0)
+    return done
+
+
+def produce_queue(q, count):
+    for i in range(count):
+        q.put(i)
+
+
+def produce_pipe(conn, count):
+    for i in range(count):
+        conn.send(i)
+    conn.close()
+
+
+def mp_queue(count):
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=produce_queue, args=(q, count))
+    p.start()
+    total = sum(q.get() for _ in range(count))
+    p.join()
+    return total
+
+
+def mp_pipe(count):
+    ctx = mp.get_context("fork")
+    recv_end, send_end = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=produce_pipe, args=(send_end, count))
+    p.start()
+    send_end.close()
+    total = sum(recv_end.recv() for _ in range(count))
+    p.join()
+    return total
+
+
+async def asyncio_queue(count):
+    q = asyncio.Queue(1024)
+
+    async def produce():
+        for i in range(count):
+            await q.put(i)
+
+    producer = asyncio.create_task(produce())
+    total = 0
+    for _ in range(count):
+        total += await q.get()
+    await producer
+    return total
+
+
+def main():
+    variant = sys.argv[1]
+    size, warmup, repeats = (int(a) for a in sys.argv[2:5])
+    run = {
+        "pipe": pipe_bandwidth,
+        "copy": copy,
+        "roundtrip": roundtrip,
+        "queue": mp_queue,
+        "mppipe": mp_pipe,
+        "asyncio": lambda n: asyncio.run(asyncio_queue(n)),
+    }[variant]
+    samples, answer = [], 0
+    for rep in range(warmup + repeats):
+        start = time.perf_counter()
+        answer = run(size)
+        elapsed = time.perf_counter() - start
+        if rep >= warmup:
+            samples.append(elapsed)
+    print(json.dumps({"answer": answer, "samples": samples}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+//! ipc group: bytes through a pipe beside a plain memory copy, pipe round trips, and
+//! messages per second through channels (Rust) and queues (Python).
+
+use crate::model::{Cell, Cfg, Mode, Row};
+use crate::stats::{Fig, Res, Scale, repeat, timed};
+use serde_json::json;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+
+const BLOCK: usize = 64 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Pipe,
+    Copy,
+    RoundTrip,
+    StdChannel,
+    Crossbeam,
+    Tokio,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Pipe,
+        Kind::Copy,
+        Kind::RoundTrip,
+        Kind::StdChannel,
+        Kind::Crossbeam,
+        Kind::Tokio,
+    ];
+
+    pub fn rust_label(self) -> &'static str {
+        match self {
+            Kind::Pipe => "pipe from a child process (Command stdout)",
+            Kind::Copy => "memory copy of the same bytes, 64 KiB blocks",
+            Kind::RoundTrip => "1-byte round trip to a child over two pipes",
+            Kind::StdChannel => "std mpsc::sync_channel(1024), two threads",
+            Kind::Crossbeam => "crossbeam bounded(1024), two threads",
+            Kind::Tokio => "tokio mpsc::channel(1024), two tasks",
+        }
+    }
+
+    /// (ipc.py variant, its label)
+    pub fn python(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Pipe => ("pipe", "os.pipe from a forked child"),
+            Kind::Copy => ("copy", "bytearray slice copy, 64 KiB blocks"),
+            Kind::RoundTrip => ("roundtrip", "1-byte round trip, os.pipe + fork"),
+            Kind::StdChannel => ("queue", "multiprocessing.Queue, two processes"),
+            Kind::Crossbeam => ("mppipe", "multiprocessing.Pipe, two processes"),
+            Kind::Tokio => ("asyncio", "asyncio.Queue(1024), two coroutines"),
+        }
+    }
+
+    fn item(self) -> &'static str {
+        match self {
+            Kind::Pipe | Kind::Copy => "bandwidth",
+            Kind::RoundTrip => "round-trip latency",
+            _ => "messages per second",
+        }
+    }
+
+    /// (Rust size, Python size): bytes, round trips or messages. Rust sends more messages
+    /// than Python so that its runs last long enough to time; rates are per second anyway.
+    pub fn sizes(self, mode: Mode) -> (u64, u64) {
+        match self {
+            Kind::Pipe | Kind::Copy => {
+                let b = mode.pick(1 << 20, 64 << 20, 1 << 30);
+                (b, b)
+            }
+            Kind::RoundTrip => {
+                let n = mode.pick(10, 2_000, 20_000);
+                (n, n)
+            }
+            _ => mode.pick((1_000, 1_000), (1_000_000, 50_000), (5_000_000, 200_000)),
+        }
+    }
+
+    fn scale(self, size: u64) -> Scale {
+        match self {
+            Kind::Pipe | Kind::Copy => Scale::GbPerSec(size as f64),
+            Kind::RoundTrip => Scale::MicrosPer(size as f64),
+            _ => Scale::PerSec(size as f64),
+        }
+    }
+}
+
+pub fn planned(_cfg: &Cfg) -> u64 {
+    (Kind::ALL.len() * 2) as u64
+}
+
+/// Helper role: writes `bytes` zero bytes to stdout in 64 KiB blocks.
+pub fn pipe_writer(args: &[String]) -> Res<()> {
+    let bytes: u64 = args.first().ok_or("usage: __pipe-writer BYTES")?.parse()?;
+    let block = [0u8; BLOCK];
+    let mut out = std::io::stdout().lock();
+    let mut left = bytes;
+    while left > 0 {
+        let n = left.min(BLOCK as u64) as usize;
+        out.write_all(&block[..n])?;
+        left -= n as u64;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Helper role: sends every byte read from stdin straight back on stdout, until EOF.
+pub fn echo() -> Res<()> {
+    let (mut input, mut output) = (std::io::stdin().lock(), std::io::stdout().lock());
+    let mut byte = [0u8; 1];
+    while input.read(&mut byte)? == 1 {
+        output.write_all(&byte)?;
+        output.flush()?; // the parent waits for this byte: it must not sit in a buffer
+    }
+    Ok(())
+}
+
+/// Runs one Rust variant once; returns its answer (bytes, round trips or the message sum).
+pub fn rust_once(kind: Kind, size: u64, exe: &std::path::Path) -> Res<u64> {
+    match kind {
+        Kind::Pipe => {
+            let mut child = Command::new(exe)
+                .args(["__pipe-writer", &size.to_string()])
+                .stdout(Stdio::piped())
+                .spawn()?;
+            let mut out = child.stdout.take().ok_or("child has no stdout")?;
+            let mut buf = vec![0u8; BLOCK];
+            let mut got = 0u64;
+            loop {
+                let n = out.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                got += n as u64;
+            }
+            child.wait()?;
+            Ok(got)
+        }
+        Kind::Copy => {
+            let (src, mut dst) = (vec![1u8; BLOCK], vec![0u8; BLOCK]);
+            let mut copied = 0u64;
+            while copied < size {
+                let n = (size - copied).min(BLOCK as u64) as usize;
+                // black_box keeps the optimiser from skipping copies nobody reads.
+                dst[..n].copy_from_slice(std::hint::black_box(&src[..n]));
+                std::hint::black_box(&mut dst);
+                copied += n as u64;
+            }
+            Ok(copied)
+        }
+        Kind::RoundTrip => {
+            let mut child = Command::new(exe)
+                .arg("__echo")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()?;
+            let mut to = child.stdin.take().ok_or("child has no stdin")?;
+            let mut from = child.stdout.take().ok_or("child has no stdout")?;
+            let mut byte = [b'x'];
+            let mut done = 0;
+            for _ in 0..size {
+                to.write_all(&byte)?;
+                from.read_exact(&mut byte)?;
+                done += 1;
+            }
+            drop(to); // EOF ends the echo loop
+            child.wait()?;
+            Ok(done)
+        }
+        Kind::StdChannel => {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1024);
+            let producer = std::thread::spawn(move || {
+                for i in 0..size {
+                    if tx.send(i).is_err() {
+                        return;
+                    }
+                }
+            });
+            let total = rx.iter().sum();
+            producer.join().map_err(|_| "producer panicked")?;
+            Ok(total)
+        }
+        Kind::Crossbeam => {
+            let (tx, rx) = crossbeam::channel::bounded(1024);
+            let producer = std::thread::spawn(move || {
+                for i in 0..size {
+                    if tx.send(i).is_err() {
+                        return;
+                    }
+                }
+            });
+            let total = rx.iter().sum();
+            producer.join().map_err(|_| "producer panicked")?;
+            Ok(total)
+        }
+        Kind::Tokio => {
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async {
+                let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+                let producer = tokio::spawn(async move {
+                    for i in 0..size {
+                        if tx.send(i).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+                let mut total = 0u64;
+                while let Some(i) = rx.recv().await {
+                    total += i;
+                }
+                producer.await?;
+                Ok(total)
+            })
+        }
+    }
+}
+
+pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+    let mut rows = Vec::new();
+    for kind in Kind::ALL {
+        let (rust_size, py_size) = kind.sizes(cfg.mode);
+        let mut row = Row::new("ipc", kind.item(), kind.rust_label());
+        let scale = kind.scale(rust_size);
+        row.higher_is_better = scale.higher_is_better();
+        cfg.step(&format!("ipc Rust {}", kind.rust_label()));
+        match repeat(cfg.runs, scale, || {
+            timed(|| rust_once(kind, rust_size, &cfg.exe))
+        }) {
+            Ok((fig, answer)) => {
+                row.rust = Cell::Fig(fig);
+                row.rust_answer = json!(answer);
+            }
+            Err(e) => row.notes.push(format!("Rust: {e}")),
+        }
+        cfg.done();
+        let (py, py_label) = kind.python();
+        cfg.step(&format!("ipc Python {py}"));
+        let args = [
+            py.to_string(),
+            py_size.to_string(),
+            cfg.runs.warmup.to_string(),
+            cfg.runs.repeats.to_string(),
+        ];
+        let py_scale = kind.scale(py_size);
+        row.set_python(py_label, cfg.py("ipc.py", &args), |s| {
+            Fig::from_secs(py_scale, s)
+        });
+        if rust_size == py_size {
+            row.compare_answers();
+        } else {
+            row.notes
+                .push(format!("Rust moved {rust_size}, Python {py_size}"));
+        }
+        cfg.done();
+        rows.push(row.finish());
+    }
+    Ok(rows)
+}

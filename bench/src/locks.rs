@@ -1,0 +1,92 @@
+//! locks group: nanoseconds per increment of one shared counter, alone and contended.
+
+use crate::model::{Cell, Cfg, Row};
+use crate::stats::{Fig, Res, Scale, repeat, timed};
+use serde_json::json;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub fn planned(_cfg: &Cfg) -> u64 {
+    6
+}
+
+/// Increments a counter `count` times in all, shared by `threads` threads; returns its value.
+pub fn increments(atomic: bool, count: u64, threads: usize) -> Res<u64> {
+    let share = count / threads as u64;
+    let (mutex, counter) = (Mutex::new(0u64), AtomicU64::new(0));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                for _ in 0..share {
+                    if atomic {
+                        counter.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        *mutex.lock().expect("no thread panics holding the lock") += 1;
+                    }
+                }
+            });
+        }
+    });
+    let total = if atomic {
+        counter.into_inner()
+    } else {
+        mutex.into_inner().map_err(|_| "lock poisoned")?
+    };
+    Ok(total)
+}
+
+pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+    let (rust_count, py_count) = cfg.mode.pick(
+        (1_000, 1_000),
+        (2_000_000, 200_000),
+        (20_000_000, 2_000_000),
+    );
+    let mut rows = Vec::new();
+    for threads in [1, cfg.cores.max(2)] {
+        let item = if threads == 1 {
+            "uncontended increment".to_string()
+        } else {
+            format!("contended increment, {threads} threads")
+        };
+        for atomic in [false, true] {
+            let label = if atomic {
+                "AtomicU64::fetch_add"
+            } else {
+                "Mutex<u64>"
+            };
+            let mut row = Row::new("locks", item.clone(), label);
+            let count = rust_count - rust_count % threads as u64;
+            cfg.step(&format!("locks Rust {label} x{threads}"));
+            let scale = Scale::NanosPer(count as f64);
+            match repeat(cfg.runs, scale, || {
+                timed(|| increments(atomic, count, threads))
+            }) {
+                Ok((fig, total)) => {
+                    row.rust = Cell::Fig(fig);
+                    row.rust_answer = json!(total);
+                }
+                Err(e) => row.notes.push(format!("Rust: {e}")),
+            }
+            cfg.done();
+            if !atomic {
+                // Python has no atomic integer; its counterpart is the Lock.
+                cfg.step(&format!("locks Python Lock x{threads}"));
+                let args = [
+                    py_count.to_string(),
+                    threads.to_string(),
+                    cfg.runs.warmup.to_string(),
+                    cfg.runs.repeats.to_string(),
+                ];
+                row.set_python("threading.Lock", cfg.py("locks.py", &args), |s| {
+                    Fig::new("ns/op", s.iter().map(|x| x * 1e9).collect())
+                });
+                if rust_count == py_count {
+                    row.compare_answers();
+                }
+                cfg.done();
+            }
+            rows.push(row.finish());
+        }
+    }
+    Ok(rows)
+}

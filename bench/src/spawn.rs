@@ -1,0 +1,180 @@
+//! spawn group: what one start (and join) of a process, thread or task costs.
+
+use crate::model::{Cell, Cfg, Row};
+use crate::stats::{Fig, Res, Scale, repeat, timed};
+use serde_json::json;
+use std::process::Command;
+
+/// (Rust variant, Python counterpart in spawn.py, starts per run in tiny/quick/full,
+/// Python starts per run in tiny/quick/full).
+struct Case {
+    rust: &'static str,
+    python: Option<(&'static str, &'static str)>,
+    count: [usize; 3],
+    py_count: [usize; 3],
+}
+
+const CASES: [Case; 5] = [
+    Case {
+        rust: "fork + waitpid",
+        python: Some(("fork", "Process (fork) start + join")),
+        count: [3, 300, 1000],
+        py_count: [2, 20, 100],
+    },
+    Case {
+        rust: "fork + waitpid, parent touched big memory",
+        python: None,
+        count: [2, 10, 30],
+        py_count: [0, 0, 0],
+    },
+    Case {
+        rust: "Command re-exec + wait",
+        python: Some(("spawn", "Process (spawn) start + join")),
+        count: [2, 50, 200],
+        py_count: [1, 3, 10],
+    },
+    Case {
+        rust: "thread spawn + join",
+        python: Some(("thread", "Thread start + join")),
+        count: [5, 2000, 20_000],
+        py_count: [5, 500, 5000],
+    },
+    Case {
+        rust: "tokio task spawn + await",
+        python: Some(("task", "asyncio task create + await")),
+        count: [5, 20_000, 200_000],
+        py_count: [5, 2000, 20_000],
+    },
+];
+
+fn big_bytes(cfg: &Cfg) -> usize {
+    cfg.mode.pick(64 << 20, 1 << 30, 1 << 30)
+}
+
+pub fn planned(_cfg: &Cfg) -> u64 {
+    (CASES.len() + CASES.iter().filter(|c| c.python.is_some()).count()) as u64
+}
+
+fn idx(cfg: &Cfg) -> usize {
+    cfg.mode.pick(0, 1, 2)
+}
+
+#[cfg(unix)]
+pub fn fork_wait(count: usize) -> Res<usize> {
+    use nix::sys::wait::{WaitStatus, waitpid};
+    use nix::unistd::{ForkResult, fork};
+    let mut ok = 0;
+    for _ in 0..count {
+        // SAFETY: the child calls only _exit, which is async-signal-safe.
+        match unsafe { fork() }? {
+            // SAFETY: _exit skips the atexit handlers and stdio buffers copied from the parent.
+            ForkResult::Child => unsafe { nix::libc::_exit(0) },
+            ForkResult::Parent { child } => {
+                ok += usize::from(matches!(waitpid(child, None)?, WaitStatus::Exited(_, 0)));
+            }
+        }
+    }
+    Ok(ok)
+}
+
+#[cfg(not(unix))]
+pub fn fork_wait(_count: usize) -> Res<usize> {
+    Err("fork is Unix-only; see Command re-exec".into())
+}
+
+fn rust_case(cfg: &Cfg, case: &Case, count: usize) -> Res<(Fig, u64)> {
+    let scale = Scale::MicrosPer(count as f64);
+    let (fig, ok) = match case.rust {
+        "fork + waitpid" => repeat(cfg.runs, scale, || timed(|| fork_wait(count)))?,
+        "fork + waitpid, parent touched big memory" => {
+            // Every page written, so the fork must copy page tables for all of it.
+            let mut big = vec![0u8; big_bytes(cfg)];
+            for page in big.chunks_mut(4096) {
+                page[0] = 1;
+            }
+            let r = repeat(cfg.runs, scale, || timed(|| fork_wait(count)))?;
+            std::hint::black_box(&big);
+            r
+        }
+        "Command re-exec + wait" => repeat(cfg.runs, scale, || {
+            timed(|| {
+                let mut ok = 0;
+                for _ in 0..count {
+                    ok += usize::from(Command::new(&cfg.exe).arg("__noop").status()?.success());
+                }
+                Ok(ok)
+            })
+        })?,
+        "thread spawn + join" => repeat(cfg.runs, scale, || {
+            timed(|| {
+                let mut ok = 0;
+                for _ in 0..count {
+                    ok += usize::from(std::thread::spawn(|| 1u8).join().is_ok());
+                }
+                Ok(ok)
+            })
+        })?,
+        _ => {
+            let rt = tokio::runtime::Runtime::new()?;
+            repeat(cfg.runs, scale, || {
+                timed(|| {
+                    rt.block_on(async {
+                        let mut ok = 0;
+                        for _ in 0..count {
+                            ok += usize::from(tokio::spawn(async { 1u8 }).await.is_ok());
+                        }
+                        Ok(ok)
+                    })
+                })
+            })?
+        }
+    };
+    Ok((fig, ok as u64))
+}
+
+pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+    let mut rows = Vec::new();
+    let i = idx(cfg);
+    for case in &CASES {
+        let count = case.count[i];
+        let rust_label = if case.rust.contains("big memory") {
+            format!(
+                "fork + waitpid, parent touched {} MiB",
+                big_bytes(cfg) >> 20
+            )
+        } else {
+            case.rust.to_string()
+        };
+        let mut row = Row::new("spawn", "one start + join", &rust_label);
+        cfg.step(&format!("spawn Rust {rust_label}"));
+        match rust_case(cfg, case, count) {
+            Ok((fig, ok)) => {
+                row.rust = Cell::Fig(fig);
+                row.rust_answer = json!(ok);
+                if ok != count as u64 {
+                    row.notes
+                        .push(format!("Rust: only {ok} of {count} ended cleanly"));
+                }
+            }
+            Err(e) => row.notes.push(format!("Rust: {e}")),
+        }
+        cfg.done();
+        if let Some((py, py_label)) = case.python {
+            cfg.step(&format!("spawn Python {py}"));
+            let n = case.py_count[i];
+            let args = [
+                py.to_string(),
+                n.to_string(),
+                cfg.runs.warmup.to_string(),
+                cfg.runs.repeats.to_string(),
+            ];
+            // spawn.py reports seconds per start already.
+            row.set_python(py_label, cfg.py("spawn.py", &args), |s| {
+                Fig::new("us/op", s.iter().map(|x| x * 1e6).collect())
+            });
+            cfg.done();
+        }
+        rows.push(row.finish());
+    }
+    Ok(rows)
+}
