@@ -1,0 +1,118 @@
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard};
+
+/// The tests that measure CPU use take turns: run side by side they would share the cores
+/// and each would see less.
+static CORES: Mutex<()> = Mutex::new(());
+
+fn take_turn() -> MutexGuard<'static, ()> {
+    CORES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs the demo; `no_python` hides python3 by giving it a PATH with an empty directory.
+fn run(args: &[&str], no_python: bool) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_multicore-demo"));
+    cmd.args(args);
+    if no_python {
+        let empty = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("multicore-demo-empty-path");
+        std::fs::create_dir_all(&empty).expect("the temp dir can be made");
+        cmd.env("PATH", empty);
+    }
+    cmd.output().expect("the demo starts")
+}
+
+fn stdout_of(out: Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
+    String::from_utf8(out.stdout).expect("the output is UTF-8")
+}
+
+/// The number between `prefix` and the next `%` on the line that starts with `prefix`.
+fn percent(stdout: &str, prefix: &str) -> f64 {
+    let line = stdout.lines().find(|l| l.starts_with(prefix));
+    let line = line.unwrap_or_else(|| panic!("no line starting {prefix:?} in\n{stdout}"));
+    let rest = line.split("CPU use: ").nth(1).expect("a CPU use figure");
+    rest.split('%')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a number before %")
+}
+
+fn python3_present() -> bool {
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[cfg(unix)]
+#[test]
+fn rust_threads_use_more_than_one_core() {
+    let _turn = take_turn();
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let prefix = format!("cores: {cores}, threads: {cores}, CPU use: ");
+    if cores < 2 {
+        let out = stdout_of(run(&["--seconds", "0.5"], true));
+        assert!(percent(&out, &prefix) > 0.0);
+        return;
+    }
+    // Above 100% means two threads ran at the same moment; the target on an idle machine is
+    // cores x 100%. Other programs may be keeping the cores busy, so allow a few tries.
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let out = stdout_of(run(&["--seconds", "1"], true));
+        let cpu = percent(&out, &prefix);
+        if cpu > 100.0 {
+            return;
+        }
+        seen.push(cpu);
+    }
+    panic!("CPU use never went above 100% with {cores} cores: {seen:?}");
+}
+
+#[test]
+fn python_threads_share_one_core_under_the_gil() {
+    if !python3_present() {
+        return; // Covered by without_python3_it_says_so_and_exits_0.
+    }
+    let _turn = take_turn();
+    let out = stdout_of(run(&["--threads", "2", "--seconds", "1"], false));
+    let cpu = percent(&out, "python3: threads: 2, CPU use: ");
+    assert!(cpu > 0.0, "{out}");
+    if out.contains("(GIL enabled)") {
+        // One thread at a time runs Python code: about 100%, whatever the number of cores.
+        assert!(cpu < 130.0, "{out}");
+    }
+}
+
+#[test]
+fn without_python3_it_says_so_and_exits_0() {
+    let out = stdout_of(run(&["--threads", "1", "--seconds", "0.2"], true));
+    assert!(out.contains("python3: not found on the PATH"), "{out}");
+    assert!(out.starts_with("cores: "), "{out}");
+}
+
+#[test]
+fn help_exits_0_and_bad_arguments_exit_1() {
+    let help = run(&["--help"], true);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).starts_with("usage: multicore-demo"));
+    for bad in [
+        &["--threads", "x"][..],
+        &["--seconds"],
+        &["--threads", "0"],
+        &["extra"],
+    ] {
+        let out = run(bad, true);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("error: bad argument"),
+            "{bad:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
