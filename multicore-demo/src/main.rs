@@ -68,6 +68,7 @@ fn run_rust(threads: usize, run_for: Duration) -> Result<Option<f64>, Box<dyn Er
         for _ in 0..threads {
             s.spawn(|| {
                 let mut x = 0_u64;
+                // Relaxed is enough: the flag carries no other data to see along with it.
                 while !stop.load(Relaxed) {
                     // black_box keeps the optimiser from deleting a loop whose result is unused.
                     x = black_box(x ^ 1);
@@ -80,7 +81,7 @@ fn run_rust(threads: usize, run_for: Duration) -> Result<Option<f64>, Box<dyn Er
     let (cpu1, wall) = (cpu_time()?, wall0.elapsed());
     Ok(cpu0
         .zip(cpu1)
-        .map(|(a, b)| (b - a).as_secs_f64() / wall.as_secs_f64() * 100.0))
+        .map(|(a, b)| b.saturating_sub(a).as_secs_f64() / wall.as_secs_f64() * 100.0))
 }
 
 /// Runs the Python loop; `Ok(None)` if python3 is not installed.
