@@ -1,0 +1,131 @@
+//! Thread-local storage: one name, a separate value in every thread.
+//!
+//! Python idea: `local_school = threading.local()`; each thread sets `local_school.student`
+//! and every function it calls reads its own thread's student, with no argument passed.
+//!
+//! Run with: cargo run -p threadlocal-demo
+//!
+//! Expected output (the order of the two threads' lines may vary):
+//! ```text
+//! Hello, Alice (in Thread-A)
+//! Hello, Bob (in Thread-B)
+//! thread main has no student: each value lived in its own thread
+//! passed down: Hello, Alice (in Thread-A)
+//! passed down: Hello, Bob (in Thread-B)
+//! global map: Hello, Alice (in Thread-A)
+//! global map: Hello, Bob (in Thread-B)
+//! ```
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::error::Error;
+use std::sync::{Barrier, LazyLock, Mutex};
+use std::thread::{self, ThreadId};
+
+thread_local! {
+    // One `STUDENT` per thread, created empty the first time a thread touches it. A `RefCell`
+    // and no `Mutex`: no other thread can ever see this value, so there is nothing to lock.
+    static STUDENT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+fn thread_name() -> String {
+    thread::current().name().unwrap_or("<unnamed>").to_owned()
+}
+
+/// Deep in the call tree: reads the student without being given it.
+fn process_student() {
+    STUDENT.with_borrow(|student| match student {
+        Some(name) => println!("Hello, {name} (in {})", thread_name()),
+        None => println!("no student (in {})", thread_name()),
+    });
+}
+
+/// Runs `task(student, meet)` in Thread-A with Alice and in Thread-B with Bob, at the same
+/// time, and joins both. Each task calls `meet.wait()` once, after setting up its student and
+/// before reading it, so the two values really exist side by side when they are read.
+fn in_two_threads(task: fn(&str, &Barrier)) -> Result<(), Box<dyn Error>> {
+    let meet = Barrier::new(2);
+    thread::scope(|s| {
+        let mut handles = Vec::new();
+        for (thread, student) in [("Thread-A", "Alice"), ("Thread-B", "Bob")] {
+            let meet = &meet;
+            let builder = thread::Builder::new().name(thread.to_owned());
+            match builder.spawn_scoped(s, move || task(student, meet)) {
+                Ok(handle) => handles.push(handle),
+                Err(e) => {
+                    // Stand in for the thread that could not start, so that one already
+                    // waiting at `meet` goes on; the scope could never join it otherwise.
+                    if !handles.is_empty() {
+                        meet.wait();
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().map_err(|_| "a thread panicked".into()))
+    })
+}
+
+// Alternative 1, rejected by the tutorial: pass the student down every call, through
+// functions that do not use it themselves. Correct, but every signature on the way pays.
+fn do_task(student: &str) {
+    do_subtask(student);
+}
+fn do_subtask(student: &str) {
+    println!("passed down: Hello, {student} (in {})", thread_name());
+}
+
+// Alternative 2, rejected too: one global map keyed by thread id. Every read takes a lock
+// shared by all threads, and an entry stays until someone removes it by hand.
+static STUDENTS: LazyLock<Mutex<HashMap<ThreadId, String>>> = LazyLock::new(Default::default);
+
+fn global_map_task(student: &str, meet: &Barrier) {
+    let id = thread::current().id();
+    let lock = || STUDENTS.lock().expect("no thread panics while holding it");
+    // A temporary guard: the lock is released at the `;`, before waiting at `meet`.
+    lock().insert(id, student.to_owned());
+    meet.wait();
+    let name = lock().remove(&id); // Forgetting to remove leaks one entry per thread.
+    let name = name.as_deref().unwrap_or("nobody");
+    println!("global map: Hello, {name} (in {})", thread_name());
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
+    in_two_threads(|student, meet| {
+        STUDENT.set(Some(student.to_owned()));
+        meet.wait(); // Both threads have now set the same `STUDENT`, each its own copy.
+        process_student();
+    })?;
+    // main never set its own copy, so it sees none of the values above.
+    match STUDENT.take() {
+        None => println!("thread main has no student: each value lived in its own thread"),
+        Some(name) => println!("thread main has student {name}"),
+    }
+
+    in_two_threads(|student, meet| {
+        meet.wait();
+        do_task(student);
+    })?;
+    in_two_threads(global_map_task)?;
+    Ok(())
+}
+
+fn main() {
+    match std::env::args().nth(1).as_deref() {
+        None => {}
+        Some("-h" | "--help") => {
+            println!("usage: threadlocal-demo\n\nShows thread-local storage and two alternatives.");
+            return;
+        }
+        Some(other) => {
+            eprintln!("error: bad argument: {other} (try --help)");
+            std::process::exit(1);
+        }
+    }
+    if let Err(e) = run() {
+        eprintln!("error: threadlocal demo failed: {e}");
+        std::process::exit(1);
+    }
+}
