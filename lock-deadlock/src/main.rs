@@ -20,7 +20,8 @@
 //! ```
 //!
 //! The naive version, two threads doing `balance += n` on one plain `i64`, is not shown here
-//! because it does not compile (error E0499): see `tests/compile_fail/`.
+//! because it does not compile (E0499; with `thread::spawn`, E0373; as a `static mut`, E0133):
+//! see `tests/compile_fail/`. Rust refuses the data race before the program ever runs.
 
 use std::error::Error;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};

@@ -17,5 +17,7 @@ pub fn no_race() -> i64 {
             });
         }
     });
-    balance.into_inner().expect("no thread panicked while holding it")
+    balance
+        .into_inner()
+        .expect("no thread panicked while holding it")
 }
