@@ -38,8 +38,8 @@ pub fn increments(atomic: bool, count: u64, threads: usize) -> Res<u64> {
 pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     let (rust_count, py_count) = cfg.mode.pick(
         (1_000, 1_000),
-        (2_000_000, 200_000),
-        (20_000_000, 2_000_000),
+        (1_000_000, 200_000),
+        (10_000_000, 2_000_000),
     );
     let mut rows = Vec::new();
     for threads in [1, cfg.cores.max(2)] {

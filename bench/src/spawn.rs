@@ -40,7 +40,7 @@ const CASES: [Case; 5] = [
         py_count: [5, 500, 5000],
     },
     Case {
-        rust: "tokio task spawn + await",
+        rust: "tokio task spawn + await (current-thread runtime)",
         python: Some(("task", "asyncio task create + await")),
         count: [5, 20_000, 200_000],
         py_count: [5, 2000, 20_000],
@@ -115,7 +115,9 @@ fn rust_case(cfg: &Cfg, case: &Case, count: usize) -> Res<(Fig, u64)> {
             })
         })?,
         _ => {
-            let rt = tokio::runtime::Runtime::new()?;
+            // One thread, like asyncio's event loop: a multi-thread runtime would add a
+            // cross-thread wake-up to every task.
+            let rt = tokio::runtime::Builder::new_current_thread().build()?;
             repeat(cfg.runs, scale, || {
                 timed(|| {
                     rt.block_on(async {
