@@ -1,0 +1,227 @@
+//! Runs the real bench binary in its hidden tiny mode and checks what it reports, never how fast.
+// Tests may unwrap (clippy.toml allows it in #[test] functions; these helpers are test code too).
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_bench");
+
+/// A fresh directory under the system temp dir, removed by the caller.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bench-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn python_present() -> bool {
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn run_tiny(dir: &Path, python: Option<&str>, groups: &[&str]) -> Value {
+    let mut cmd = Command::new(BIN);
+    cmd.args(groups).arg("--tiny").arg("--out").arg(dir);
+    if let Some(p) = python {
+        cmd.env("BENCH_PYTHON", p);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "bench failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("### targets"),
+        "no table on stdout:\n{stdout}"
+    );
+    let text = std::fs::read_to_string(dir.join("results.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A figure: an object whose median, min and max are numbers with min <= median <= max.
+fn is_fig(v: &Value) -> bool {
+    let n = |k: &str| v[k].as_f64().filter(|x| x.is_finite());
+    match (n("median"), n("min"), n("max")) {
+        (Some(med), Some(lo), Some(hi)) => lo <= med && med <= hi && v["samples"].is_array(),
+        _ => false,
+    }
+}
+
+fn skipped(row: &Value) -> bool {
+    row["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("skipped"))
+}
+
+#[test]
+fn tiny_run_fills_every_group_in_results_json() {
+    let dir = temp_dir("full");
+    let json = run_tiny(&dir, None, &[]);
+    let env = &json["environment"];
+    assert!(env["cores"].as_u64().unwrap() >= 1);
+    for key in ["kernel", "rustc", "python", "os", "cpu"] {
+        assert!(
+            !env[key].as_str().unwrap().is_empty(),
+            "environment.{key} empty"
+        );
+    }
+    assert!(env["rustc"].as_str().unwrap().starts_with("rustc "));
+    assert!(
+        env.get("vm").is_some(),
+        "environment says nothing about a VM"
+    );
+
+    let rows = json["rows"].as_array().unwrap();
+    for group in ["cpu", "io", "spawn", "ipc", "locks"] {
+        let n = rows.iter().filter(|r| r["group"] == group).count();
+        assert!(n >= 4, "group {group} has only {n} rows");
+    }
+    for row in rows {
+        let what = format!(
+            "{} / {} / {}",
+            row["group"], row["item"], row["rust_variant"]
+        );
+        assert!(
+            is_fig(&row["rust"]) || skipped(row),
+            "Rust figure missing: {what}"
+        );
+        // The Python column: a figure or "n/a"; null only where no counterpart exists.
+        let py = &row["python"];
+        if row["python_variant"].is_null() {
+            assert!(py.is_null(), "no counterpart but a Python value: {what}");
+        } else {
+            assert!(is_fig(py) || py == "n/a", "Python column is {py}: {what}");
+        }
+        assert_ne!(row["answers_agree"], false, "answers differ: {what}");
+        match row["group"].as_str().unwrap() {
+            "cpu" => assert!(row["rust_speedup"].as_f64().is_some(), "no speedup: {what}"),
+            "io" => {
+                let mem = &row["rust_peak_mib"];
+                assert!(is_fig(mem) || skipped(row), "no peak memory: {what}");
+            }
+            _ => {}
+        }
+    }
+    // With python3 present, the Python columns hold real numbers.
+    if python_present() {
+        let measured = rows.iter().filter(|r| is_fig(&r["python"])).count();
+        let expected = rows
+            .iter()
+            .filter(|r| !r["python_variant"].is_null() && !skipped(r))
+            .count();
+        assert_eq!(measured, expected, "some Python figures are missing");
+    }
+    assert!(!json["targets"].as_array().unwrap().is_empty());
+    let md = std::fs::read_to_string(dir.join("results.md")).unwrap();
+    assert!(md.contains("| workload | variant |"));
+    for chart in ["cpu_speedup.svg", "io_wall.svg", "io_memory.svg"] {
+        let svg = std::fs::read_to_string(dir.join(chart)).unwrap();
+        assert!(
+            svg.contains("<svg") && svg.contains("<polyline"),
+            "{chart} has no lines"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn without_python_the_python_columns_say_na() {
+    let dir = temp_dir("nopython");
+    let json = run_tiny(&dir, Some("/nonexistent/python3"), &["cpu", "locks"]);
+    assert!(
+        json["environment"]["python"]
+            .as_str()
+            .unwrap()
+            .starts_with("n/a")
+    );
+    let rows = json["rows"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r["group"] == "cpu") && rows.iter().any(|r| r["group"] == "locks"));
+    assert!(
+        !rows.iter().any(|r| r["group"] == "io"),
+        "io ran though not asked for"
+    );
+    for row in rows {
+        assert!(
+            is_fig(&row["rust"]),
+            "Rust figure missing without Python: {row}"
+        );
+        if !row["python_variant"].is_null() {
+            assert_eq!(row["python"], "n/a");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn rust_and_python_compute_the_same_answers() {
+    let out = Command::new(BIN).arg("check").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let checks = json["checks"].as_array().unwrap();
+    assert!(checks.len() >= 20, "too few checks: {}", checks.len());
+    // Facts that hold without Python: 2262 primes below 20000, the series near pi, every
+    // variant of a workload agreeing with the sequential one.
+    let rust = |name: &str| checks.iter().find(|c| c["name"] == name).unwrap()["rust"].clone();
+    assert_eq!(rust("cpu primes sequential"), 2262);
+    let pi = rust("cpu leibniz sequential").as_f64().unwrap();
+    assert!(
+        (pi - std::f64::consts::PI).abs() < 1e-3,
+        "Leibniz gave {pi}"
+    );
+    for kind in ["primes", "leibniz", "bsearch"] {
+        let seq = rust(&format!("cpu {kind} sequential"));
+        for v in ["threads", "processes", "pool", "rayon"] {
+            assert_eq!(rust(&format!("cpu {kind} {v}")), seq, "{kind} {v}");
+        }
+    }
+    if !python_present() {
+        eprintln!("python3 not found: Rust answers checked alone");
+        return;
+    }
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("python");
+    for c in checks {
+        let args: Vec<&str> = c["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let out = Command::new("python3")
+            .arg(scripts.join(c["script"].as_str().unwrap()))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            c["name"],
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let py: Value = serde_json::from_slice(&out.stdout).unwrap();
+        // Exact equality, floats included: both sides add the same terms in the same order.
+        assert_eq!(py["answer"], c["rust"], "{} with {args:?}", c["name"]);
+    }
+}
+
+#[test]
+fn help_exits_zero_and_a_bad_argument_gives_one_error_line() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("usage: bench"));
+    let out = Command::new(BIN).arg("--bogus").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+}
