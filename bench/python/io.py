@@ -1,11 +1,15 @@
-"""N concurrent waits, run once in a process of its own so its peak memory is its own.
+"""N concurrent waits or HTTP requests, run once in a process of its own so its peak memory
+is its own.
 
-Usage: io.py VARIANT N DELAY_MS      VARIANT: asyncio | threads
-Prints {"answer": waits completed, "wall": seconds, "peak_kib": peak resident memory in KiB}.
+Usage: io.py asyncio|threads N DELAY_MS          N waits of DELAY_MS at once
+       io.py http-asyncio|http-threads N PORT    N requests at once to 127.0.0.1:PORT
+Prints {"answer": waits or requests completed, "wall": seconds, "peak_kib": peak resident
+memory in KiB}.
 """
 import asyncio
 import json
 import resource
+import socket
 import sys
 import threading
 import time
@@ -33,12 +37,58 @@ def threads(n, delay):
     return len(done), time.perf_counter() - start
 
 
+REQUEST = b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+async def http_asyncio(n, port):
+    async def one():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(REQUEST)
+        await writer.drain()
+        reply = await reader.read()  # HTTP/1.0: the server closes when done
+        writer.close()
+        await writer.wait_closed()
+        return int(reply.startswith(b"HTTP/1.1 200"))
+
+    start = time.perf_counter()
+    done = await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
+    return sum(d for d in done if d == 1), time.perf_counter() - start
+
+
+def http_threads(n, port):
+    done = []
+
+    def one():
+        try:
+            with socket.create_connection(("127.0.0.1", port)) as s:
+                s.sendall(REQUEST)
+                reply = b""
+                while chunk := s.recv(4096):
+                    reply += chunk
+            if reply.startswith(b"HTTP/1.1 200"):
+                done.append(1)
+        except OSError:
+            pass
+
+    start = time.perf_counter()
+    pool = [threading.Thread(target=one) for _ in range(n)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return len(done), time.perf_counter() - start
+
+
 def main():
-    variant, n, delay = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) / 1000.0
+    variant, n, arg = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     if variant == "asyncio":
-        answer, wall = asyncio.run(wait_all(n, delay))
+        answer, wall = asyncio.run(wait_all(n, arg / 1000.0))
+    elif variant == "threads":
+        answer, wall = threads(n, arg / 1000.0)
+    elif variant == "http-asyncio":
+        answer, wall = asyncio.run(http_asyncio(n, arg))
     else:
-        answer, wall = threads(n, delay)
+        answer, wall = http_threads(n, arg)
     # ru_maxrss is in KiB on Linux (bytes on macOS; the bench runs on Linux first).
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if sys.platform == "darwin":

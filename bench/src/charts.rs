@@ -89,6 +89,14 @@ pub fn cpu(rows: &[Row], cores: usize, path: &Path) -> Res<()> {
             .configure_mesh()
             .x_desc("workers")
             .y_desc("speedup against sequential")
+            // Whole numbers of workers only.
+            .x_label_formatter(&|x| {
+                if (x - x.round()).abs() < 1e-9 {
+                    format!("{x:.0}")
+                } else {
+                    String::new()
+                }
+            })
             .draw()?;
         let ideal = vec![
             (1.0, 1.0),
@@ -176,6 +184,8 @@ pub fn io(rows: &[Row], memory: bool, path: &Path) -> Res<()> {
         .configure_mesh()
         .x_desc("N (concurrent waits)")
         .y_desc(y_desc)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y}"))
         .draw()?;
     draw_lines(&mut chart, &series)?;
     root.present()?;

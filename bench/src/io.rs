@@ -1,9 +1,11 @@
-//! io group: N concurrent waits, each variant in a fresh process so its peak memory is its own.
+//! io group: N concurrent waits, and N concurrent HTTP requests to a slow local server; each
+//! variant runs in a fresh process so its peak memory is its own.
 
 use crate::model::{Cell, Cfg, Mode, Row};
 use crate::stats::{Fig, Res};
 use serde_json::{Value, json};
-use std::process::Command;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// More OS threads than this are not started: each has its own stack and kernel task, and a
@@ -21,65 +23,107 @@ pub fn counts(mode: Mode) -> Vec<usize> {
     )
 }
 
+/// Connections at once: each is a socket on both sides, so far fewer than waits.
+pub fn http_counts(mode: Mode) -> Vec<usize> {
+    mode.pick(vec![20], vec![100, 1_000], vec![100, 1_000, 5_000])
+}
+
 pub fn delay_ms(mode: Mode) -> u64 {
     mode.pick(10, 100, 100)
 }
 
 /// (Rust variant, its Python counterpart): the role names used by `bench __io` and io.py.
 pub const PAIRS: [(&str, &str); 2] = [("tokio", "asyncio"), ("threads", "threads")];
+pub const HTTP_PAIRS: [(&str, &str); 2] = [
+    ("http-tokio", "http-asyncio"),
+    ("http-threads", "http-threads"),
+];
 
 fn label(rust: &str) -> &'static str {
-    if rust == "tokio" {
-        "tokio tasks"
-    } else {
-        "OS threads"
+    match rust {
+        "tokio" => "tokio tasks",
+        "threads" => "OS threads",
+        "http-tokio" => "tokio tasks, HTTP",
+        _ => "OS threads, HTTP",
     }
 }
 
 pub fn planned(cfg: &Cfg) -> u64 {
-    (counts(cfg.mode).len() * PAIRS.len() * 2) as u64
+    ((counts(cfg.mode).len() + http_counts(cfg.mode).len()) * PAIRS.len() * 2) as u64
 }
 
-/// The helper role: waits `n` times `delay_ms` at once, then prints the wall time and the
-/// process's peak resident memory as JSON on stdout.
+const REQUEST: &[u8] = b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+
+/// One request over a fresh connection; true when the answer is a 200.
+fn get_blocking(port: u16) -> std::io::Result<bool> {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    s.write_all(REQUEST)?;
+    let mut reply = Vec::new();
+    s.read_to_end(&mut reply)?; // HTTP/1.0: the server closes when done
+    Ok(reply.starts_with(b"HTTP/1.1 200"))
+}
+
+async fn get_async(port: u16) -> std::io::Result<bool> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    s.write_all(REQUEST).await?;
+    let mut reply = Vec::new();
+    s.read_to_end(&mut reply).await?;
+    Ok(reply.starts_with(b"HTTP/1.1 200"))
+}
+
+/// The helper role: `n` concurrent waits of ARG ms (tokio, threads) or `n` concurrent requests
+/// to the server on port ARG (http-tokio, http-threads); prints the count done, the wall time
+/// and the process's peak resident memory as JSON on stdout.
 pub fn role(args: &[String]) -> Res<()> {
-    let [variant, n, delay] = args else {
-        return Err("usage: __io tokio|threads N DELAY_MS".into());
+    let [variant, n, arg] = args else {
+        return Err("usage: __io tokio|threads|http-tokio|http-threads N DELAY_MS|PORT".into());
     };
     let n: usize = n.parse()?;
-    let delay = Duration::from_millis(delay.parse()?);
+    let delay = Duration::from_millis(arg.parse()?);
+    let port: u16 = arg.parse().unwrap_or(0);
     let (answer, wall) = match variant.as_str() {
-        "tokio" => {
+        "tokio" | "http-tokio" => {
+            let http = variant == "http-tokio";
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
                 let start = Instant::now();
                 let handles: Vec<_> = (0..n)
                     .map(|_| {
                         tokio::spawn(async move {
-                            tokio::time::sleep(delay).await;
-                            1u64
+                            if http {
+                                get_async(port).await.unwrap_or(false)
+                            } else {
+                                tokio::time::sleep(delay).await;
+                                true
+                            }
                         })
                     })
                     .collect();
-                let mut done = 0;
+                let mut done = 0u64;
                 for h in handles {
-                    done += h.await?;
+                    done += u64::from(h.await?);
                 }
                 Ok::<_, tokio::task::JoinError>((done, start.elapsed()))
             })?
         }
-        "threads" => {
+        "threads" | "http-threads" => {
+            let http = variant == "http-threads";
             let start = Instant::now();
             let mut handles = Vec::with_capacity(n);
             for _ in 0..n {
                 handles.push(std::thread::Builder::new().spawn(move || {
-                    std::thread::sleep(delay);
-                    1u64
+                    if http {
+                        get_blocking(port).unwrap_or(false)
+                    } else {
+                        std::thread::sleep(delay);
+                        true
+                    }
                 })?);
             }
-            let mut done = 0;
+            let mut done = 0u64;
             for h in handles {
-                done += h.join().map_err(|_| "a waiting thread panicked")?;
+                done += u64::from(h.join().map_err(|_| "a waiting thread panicked")?);
             }
             (done, start.elapsed())
         }
@@ -91,6 +135,87 @@ pub fn role(args: &[String]) -> Res<()> {
         json!({"answer": answer, "wall": wall.as_secs_f64(), "peak_kib": peak})
     );
     Ok(())
+}
+
+/// The helper role `__http-server DELAY_MS`: answers every request after DELAY_MS (a slow
+/// backend), prints its port on stdout, and stops when its stdin closes (so it never outlives
+/// the bench that started it).
+pub fn server_role(args: &[String]) -> Res<()> {
+    let delay = Duration::from_millis(
+        args.first()
+            .ok_or("usage: __http-server DELAY_MS")?
+            .parse()?,
+    );
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.bind(([127, 0, 0, 1], 0).into())?;
+        // A deep backlog: thousands of clients connect in the same millisecond.
+        let listener = socket.listen(4096)?;
+        println!("{}", listener.local_addr()?.port());
+        std::io::stdout().flush()?;
+        let serve = async {
+            loop {
+                let Ok((mut s, _)) = listener.accept().await else {
+                    continue;
+                };
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 1024];
+                    let _ = s.read(&mut buf).await;
+                    tokio::time::sleep(delay).await;
+                    let reply =
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+                    let _ = s.write_all(reply).await;
+                });
+            }
+        };
+        // stdin reaching EOF (the parent closed it or died) ends the server.
+        let stdin_closed = tokio::task::spawn_blocking(|| {
+            let mut sink = Vec::new();
+            let _ = std::io::stdin().read_to_end(&mut sink);
+        });
+        tokio::select! {
+            () = serve => {}
+            _ = stdin_closed => {}
+        }
+        Ok::<_, std::io::Error>(())
+    })?;
+    Ok(())
+}
+
+/// The server child; dropping it closes its stdin, which stops it, and reaps it.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl Server {
+    pub fn start(exe: &std::path::Path, delay_ms: u64) -> Res<Server> {
+        let mut child = Command::new(exe)
+            .args(["__http-server", &delay_ms.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let mut line = String::new();
+        let out = child.stdout.take().ok_or("server has no stdout")?;
+        BufReader::new(out).read_line(&mut line)?;
+        match line.trim().parse() {
+            Ok(port) => Ok(Server { child, port }),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(format!("the HTTP server printed {line:?}, not a port").into())
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
 }
 
 /// Peak resident memory of this process so far, in KiB.
@@ -112,20 +237,10 @@ fn peak_kib() -> Option<u64> {
     None
 }
 
-/// Runs one Rust variant once in a child process and returns its JSON.
-pub fn rust_once(cfg: &Cfg, variant: &str, n: usize) -> Result<Value, String> {
-    child(&cfg.exe, variant, n, delay_ms(cfg.mode))
-}
-
-/// Starts `exe __io VARIANT N DELAY_MS` and reads the JSON it prints.
-pub fn child(
-    exe: &std::path::Path,
-    variant: &str,
-    n: usize,
-    delay_ms: u64,
-) -> Result<Value, String> {
+/// Starts `exe __io VARIANT N ARG` and reads the JSON it prints.
+pub fn child(exe: &std::path::Path, variant: &str, n: usize, arg: u64) -> Result<Value, String> {
     let out = Command::new(exe)
-        .args(["__io", variant, &n.to_string(), &delay_ms.to_string()])
+        .args(["__io", variant, &n.to_string(), &arg.to_string()])
         .output()
         .map_err(|e| format!("starting the io child: {e}"))?;
     if !out.status.success() {
@@ -135,13 +250,11 @@ pub fn child(
     serde_json::from_slice(&out.stdout).map_err(|e| format!("io child printed bad JSON: {e}"))
 }
 
-pub fn python_once(cfg: &Cfg, variant: &str, n: usize) -> Result<Value, String> {
-    let args = [
-        variant.to_string(),
-        n.to_string(),
-        delay_ms(cfg.mode).to_string(),
-    ];
-    cfg.py("io.py", &args)
+pub fn python_once(cfg: &Cfg, variant: &str, n: usize, arg: u64) -> Result<Value, String> {
+    cfg.py(
+        "io.py",
+        &[variant.to_string(), n.to_string(), arg.to_string()],
+    )
 }
 
 /// Repeats a one-shot child and gathers wall time and peak memory figures.
@@ -162,7 +275,74 @@ fn gather(
     Ok((Fig::new("s", walls), peak, answer))
 }
 
+/// Measures one (Rust, Python) pair at one N; `arg` is the delay or the server's port.
+fn pair(cfg: &Cfg, n: usize, (rust, py): (&str, &str), arg: u64) -> Row {
+    let http = rust.starts_with("http");
+    let item = if http {
+        format!("HTTP, N = {n}")
+    } else {
+        format!("N = {n}")
+    };
+    let mut row = Row::new("io", item, label(rust));
+    row.python_variant =
+        Some(format!("Python {}", py.replace("http-", "")) + if http { ", HTTP" } else { "" });
+    row.workers = Some(n);
+    let limit = thread_limit(cfg.mode);
+    let skip = rust.ends_with("threads") && n > limit;
+    let skipped = || {
+        let why = if cfg.mode == Mode::Full {
+            "safe limit"
+        } else {
+            "quick run's limit"
+        };
+        format!("skipped: {n} threads is above the {why} of {limit} (the full run goes to 10000)")
+    };
+    cfg.step(&format!("io N={n} Rust {rust}"));
+    if skip {
+        row.notes.push(format!("Rust: {}", skipped()));
+    } else {
+        match gather(cfg, || child(&cfg.exe, rust, n, arg)) {
+            Ok((wall, peak, answer)) => {
+                row.rust = Cell::Fig(wall);
+                row.rust_peak_mib = Some(peak.map_or(Cell::Na, Cell::Fig));
+                row.rust_answer = answer;
+            }
+            Err(e) => row.notes.push(format!("Rust: {e}")),
+        }
+    }
+    cfg.done();
+    cfg.step(&format!("io N={n} Python {py}"));
+    let result = if skip {
+        Err(skipped())
+    } else {
+        gather(cfg, || python_once(cfg, py, n, arg))
+    };
+    match result {
+        Ok((wall, peak, answer)) => {
+            row.python = Cell::Fig(wall);
+            row.python_peak_mib = Some(peak.map_or(Cell::Na, Cell::Fig));
+            row.python_answer = answer;
+        }
+        Err(e) => {
+            row.python = Cell::Na;
+            row.python_peak_mib = Some(Cell::Na);
+            row.notes.push(format!("Python: {e}"));
+        }
+    }
+    if row.rust_peak_mib.is_none() {
+        row.rust_peak_mib = Some(Cell::Na);
+    }
+    cfg.done();
+    row.compare_answers();
+    if row.rust_answer != json!(n) && !skip {
+        row.notes
+            .push(format!("Rust: only {} of {n} completed", row.rust_answer));
+    }
+    row.finish()
+}
+
 pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+    let delay = delay_ms(cfg.mode);
     let counts = counts(cfg.mode);
     let smallest = counts.first().copied().unwrap_or(1);
     // Warm-up: one throw-away child per variant at the smallest N loads the binaries and
@@ -170,67 +350,23 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     if cfg.runs.warmup > 0 {
         cfg.step("io warm-up");
         for (rust, py) in PAIRS {
-            let _ = rust_once(cfg, rust, smallest);
-            let _ = python_once(cfg, py, smallest);
+            let _ = child(&cfg.exe, rust, smallest, delay);
+            let _ = python_once(cfg, py, smallest, delay);
         }
     }
     let mut rows = Vec::new();
     for &n in &counts {
-        for (rust, py) in PAIRS {
-            let mut row = Row::new("io", format!("N = {n}"), label(rust));
-            row.python_variant = Some(format!("Python {py}"));
-            row.workers = Some(n);
-            let limit = thread_limit(cfg.mode);
-            let skip = rust == "threads" && n > limit;
-            let skipped = || {
-                let why = if cfg.mode == Mode::Full {
-                    "safe limit"
-                } else {
-                    "quick run's limit"
-                };
-                format!(
-                    "skipped: {n} threads is above the {why} of {limit} (the full run goes to 10000)"
-                )
-            };
-            cfg.step(&format!("io N={n} Rust {rust}"));
-            if skip {
-                row.notes.push(format!("Rust: {}", skipped()));
-            } else {
-                match gather(cfg, || rust_once(cfg, rust, n)) {
-                    Ok((wall, peak, answer)) => {
-                        row.rust = Cell::Fig(wall);
-                        row.rust_peak_mib = Some(peak.map_or(Cell::Na, Cell::Fig));
-                        row.rust_answer = answer;
-                    }
-                    Err(e) => row.notes.push(format!("Rust: {e}")),
-                }
-            }
-            cfg.done();
-            cfg.step(&format!("io N={n} Python {py}"));
-            let result = if skip {
-                Err(skipped())
-            } else {
-                gather(cfg, || python_once(cfg, py, n))
-            };
-            match result {
-                Ok((wall, peak, answer)) => {
-                    row.python = Cell::Fig(wall);
-                    row.python_peak_mib = Some(peak.map_or(Cell::Na, Cell::Fig));
-                    row.python_answer = answer;
-                }
-                Err(e) => {
-                    row.python = Cell::Na;
-                    row.python_peak_mib = Some(Cell::Na);
-                    row.notes.push(format!("Python: {e}"));
-                }
-            }
-            if row.rust_peak_mib.is_none() {
-                row.rust_peak_mib = Some(Cell::Na);
-            }
-            cfg.done();
-            row.compare_answers();
-            rows.push(row.finish());
+        for p in PAIRS {
+            rows.push(pair(cfg, n, p, delay));
         }
     }
+    cfg.step("io: starting the local HTTP server");
+    let server = Server::start(&cfg.exe, delay)?;
+    for &n in &http_counts(cfg.mode) {
+        for p in HTTP_PAIRS {
+            rows.push(pair(cfg, n, p, u64::from(server.port)));
+        }
+    }
+    drop(server);
     Ok(rows)
 }

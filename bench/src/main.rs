@@ -197,6 +197,14 @@ fn check() -> Res<()> {
             out["answer"].clone(),
         );
     }
+    // "PORT" in the Python arguments stands for a server the replaying side starts itself.
+    let server = io::Server::start(&exe, 1)?;
+    for (rust, py) in io::HTTP_PAIRS {
+        let out = io::child(&exe, rust, 20, u64::from(server.port))?;
+        let args = vec![py.into(), "20".into(), "PORT".into()];
+        add(format!("io {rust}"), "io.py", args, out["answer"].clone());
+    }
+    drop(server);
     for kind in ipc::Kind::ALL {
         let (size, _) = kind.sizes(Mode::Tiny);
         let rust = ipc::rust_once(kind, size, &exe)?;
@@ -233,6 +241,7 @@ fn dispatch(args: &[String]) -> Res<()> {
     match args.first().map(String::as_str) {
         Some("check") => check(),
         Some("__io") => io::role(&args[1..]),
+        Some("__http-server") => io::server_role(&args[1..]),
         Some("__noop") => Ok(()),
         Some("__pipe-writer") => ipc::pipe_writer(&args[1..]),
         Some("__echo") => ipc::echo(),

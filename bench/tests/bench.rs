@@ -3,8 +3,9 @@
 #![allow(clippy::unwrap_used)]
 
 use serde_json::Value;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_bench");
 
@@ -179,6 +180,10 @@ fn rust_and_python_compute_the_same_answers() {
         (pi - std::f64::consts::PI).abs() < 1e-3,
         "Leibniz gave {pi}"
     );
+    // Every wait and every HTTP request completed.
+    assert_eq!(rust("io tokio"), 50);
+    assert_eq!(rust("io http-tokio"), 20);
+    assert_eq!(rust("io http-threads"), 20);
     for kind in ["primes", "leibniz", "bsearch"] {
         let seq = rust(&format!("cpu {kind} sequential"));
         for v in ["threads", "processes", "pool", "rayon"] {
@@ -190,12 +195,25 @@ fn rust_and_python_compute_the_same_answers() {
         return;
     }
     let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("python");
+    // The HTTP checks need a server: the bench's own, started in its helper role.
+    let mut server = Command::new(BIN)
+        .args(["__http-server", "1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let port = port.trim().to_string();
     for c in checks {
         let args: Vec<&str> = c["args"]
             .as_array()
             .unwrap()
             .iter()
             .map(|a| a.as_str().unwrap())
+            .map(|a| if a == "PORT" { port.as_str() } else { a })
             .collect();
         let out = Command::new("python3")
             .arg(scripts.join(c["script"].as_str().unwrap()))
@@ -212,6 +230,9 @@ fn rust_and_python_compute_the_same_answers() {
         // Exact equality, floats included: both sides add the same terms in the same order.
         assert_eq!(py["answer"], c["rust"], "{} with {args:?}", c["name"]);
     }
+    // Closing its stdin stops the server.
+    drop(server.stdin.take());
+    assert!(server.wait().unwrap().success());
 }
 
 #[test]
