@@ -17,7 +17,7 @@ pub fn size(mode: Mode, kind: Kind) -> u64 {
     match kind {
         Kind::Primes => mode.pick(20_000, 200_000, 1_000_000),
         Kind::Leibniz => mode.pick(20_000, 1_000_000, 10_000_000),
-        Kind::Bsearch => mode.pick(20_000, 600_000, 8_000_000),
+        Kind::Bsearch => mode.pick(20_000, 400_000, 8_000_000),
     }
 }
 

@@ -25,7 +25,7 @@ pub fn counts(mode: Mode) -> Vec<usize> {
 
 /// Connections at once: each is a socket on both sides, so far fewer than waits.
 pub fn http_counts(mode: Mode) -> Vec<usize> {
-    mode.pick(vec![20], vec![100, 1_000], vec![100, 1_000, 5_000])
+    mode.pick(vec![20], vec![1_000], vec![100, 1_000, 5_000])
 }
 
 pub fn delay_ms(mode: Mode) -> u64 {

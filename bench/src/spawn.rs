@@ -19,7 +19,7 @@ const CASES: [Case; 5] = [
         rust: "fork + waitpid",
         python: Some(("fork", "Process (fork) start + join")),
         count: [3, 300, 1000],
-        py_count: [2, 20, 100],
+        py_count: [2, 10, 100],
     },
     Case {
         rust: "fork + waitpid, parent touched big memory",
