@@ -6,12 +6,12 @@
 //! Python: `multiprocessing.Value('i', 200)` and `Array('i', [2, 3, 5])` (and the Lock that
 //! `fetch_add` makes unnecessary here).
 //!
-//! Run with: cargo run -p shared-memory [-- UPDATES]   (per process, default 1000000)
+//! Run with: cargo run -p shared-memory [-- UPDATES]   (per process, default 10000000)
 //!
 //! Expected output (Unix only; the first balance varies from run to run):
 //! ```text
-//! Balance starts at 200; a child process adds +1, the parent process 7011 adds -1, 1000000 times each.
-//! load then store: Balance is -81327 (at least 81527 updates lost)
+//! Balance starts at 200; a child process adds +1, the parent process 7011 adds -1, 10000000 times each.
+//! load then store: Balance is -3081327 (at least 3081527 updates lost)
 //! fetch_add: Balance is 200
 //! the child squared [2, 3, 5]; the parent reads [4, 9, 25]
 //! ```
@@ -29,7 +29,7 @@ fn main() {
 fn run() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let updates = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        [] => 1_000_000,
+        [] => 10_000_000,
         ["-h" | "--help"] => {
             println!("{USAGE}");
             return Ok(());
@@ -76,7 +76,7 @@ mod unix {
     struct Shared {
         balance: AtomicI64,    // Value('i', 200)
         array: [AtomicI32; 3], // Array('i', [2, 3, 5])
-        ready: AtomicU32,      // a starting line, so that both loops really run at once
+        ready: AtomicU32,      // a starting line, so that the two loops really overlap
     }
 
     /// Owns the mapping; unmaps it on drop (the child never drops it: it `_exit`s).
@@ -148,11 +148,15 @@ mod unix {
         }
     }
 
-    /// Both processes arrive, then both go.
+    /// Each process arrives and waits for the other, so both are surely running when the
+    /// loops start. The wait is bounded (2^26 spins, about a second): should one of them die
+    /// first, the other goes on alone rather than spinning for ever.
     fn starting_line(ready: &AtomicU32) {
         ready.fetch_add(1, SeqCst);
-        while ready.load(SeqCst) < 2 {
+        let mut spins = 0_u32;
+        while ready.load(SeqCst) < 2 && spins < 1 << 26 {
             std::hint::spin_loop();
+            spins += 1;
         }
     }
 
@@ -164,14 +168,15 @@ mod unix {
     ) -> Result<i64, Box<dyn Error>> {
         shared.balance.store(START, SeqCst);
         shared.ready.store(0, SeqCst);
-        let run = |delta| {
+        let run = move |delta| {
             move || {
                 starting_line(&shared.ready);
                 (0..updates).for_each(|_| add(&shared.balance, delta));
             }
         };
         // SAFETY: the child's closure only does atomic operations on the shared mapping, calls
-        // `add` (atomics and wrapping arithmetic, which cannot panic) and spins: no allocation.
+        // `add` (atomics and wrapping arithmetic, which cannot panic) and spins (its counter
+        // stops at 2^26, so it cannot overflow): no allocation, no lock, no panic.
         unsafe { fork_and_wait(run(1), run(-1))? };
         Ok(shared.balance.load(Relaxed))
     }
@@ -197,6 +202,8 @@ mod unix {
             getpid()
         );
         let racy = tug_of_war(shared, updates, load_then_store)?;
+        // On two free cores the loops interleave finely and lose many updates; sharing one core
+        // they lose some only when the scheduler switches between a load and its store.
         match racy.abs_diff(START) {
             0 => {
                 println!("load then store: Balance is {racy} (no net loss this time: run it again)")

@@ -2,16 +2,32 @@
 // Tests may unwrap: a panic here is a test failure, with its message.
 #![allow(clippy::unwrap_used)]
 #![cfg(unix)]
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
 
 const START: i64 = 200;
 
-/// Runs shared-memory; returns (exit code, stdout, stderr). It ends in well under a second.
+/// Runs shared-memory; returns (exit code, stdout, stderr). Fails the test past 60 s
+/// (it takes about a second).
 fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shared-memory"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shared-memory"))
         .args(args)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("shared-memory {args:?} still running after 60 s");
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    // Its output is a few lines: it fitted in the pipes while it ran.
+    let out = child.wait_with_output().unwrap();
     let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
     (out.status.code(), text(out.stdout), text(out.stderr))
 }
@@ -37,8 +53,8 @@ fn with_fetch_add_the_balance_is_exactly_the_start_value() {
 #[test]
 fn the_racy_balance_is_reported_honestly() {
     // Never assert it is wrong: by chance it may come out right.
-    let updates = 100_000;
-    let (code, out, err) = run(&["100000"]);
+    let updates = 1_000_000;
+    let (code, out, err) = run(&["1000000"]);
     assert_eq!(code, Some(0), "{err}");
     let racy = line(&out, "load then store: Balance is ");
     let balance: i64 = racy.split(' ').nth(5).unwrap().parse().unwrap();
