@@ -12,10 +12,10 @@
 //! round 2: parent -> child: ping 2 | child -> parent: pong 2 from 4243 (round trip 61µs)
 //! round 3: parent -> child: ping 3 | child -> parent: pong 3 from 4243 (round trip 58µs)
 //! payload: sent 1048576 bytes, got 1048576 bytes back in 4.1ms
-//! checksum: sent 7c2a61d0e38f3b15, got 7c2a61d0e38f3b15: intact
+//! checksum: sent 4c568eccaeaf6c44, got 4c568eccaeaf6c44: intact
 //! parent closed its write end; child -> parent: bye: end-of-file after 4 requests
 //! child process 4243 exited: exit status: 0
-//! bytes passed: 1048617 parent -> child, 1048680 child -> parent
+//! bytes passed: 1048610 parent -> child, 1048661 child -> parent
 //! one pipe, two write ends: after dropping one, the reader is still waiting
 //! dropped the last write end: the reader got end-of-file after 10 bytes
 //! ```
@@ -128,7 +128,8 @@ fn parent(rounds: u32) -> Result<(), Box<dyn Error>> {
             .join()
             .expect("the writer thread only writes")
             .and(read)
-    })?;
+    })
+    .map_err(|e| format!("passing the payload: {e}"))?;
     sent += header.len() + PAYLOAD;
     got += PAYLOAD;
     println!(
