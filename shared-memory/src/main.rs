@@ -51,7 +51,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     {
         let _ = updates;
         println!(
-            "shared-memory is Unix-only (fork and mmap). On any OS, threads share memory: see lock-deadlock (Arc<AtomicI64>, Mutex)."
+            "shared-memory is Unix-only (fork and mmap). On any OS, threads share memory: see lock-deadlock (AtomicI64, Mutex)."
         );
         Ok(())
     }
