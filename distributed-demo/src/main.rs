@@ -92,6 +92,7 @@ fn run(options: Option<Options>) -> Result<(), Box<dyn Error>> {
             let key = key.ok_or_else(need_key)?.into_bytes();
             let listener =
                 TcpListener::bind(&o.addr).map_err(|e| format!("listening on {}: {e}", o.addr))?;
+            println!("Listening on {}", listener.local_addr()?); // a port 0 became a real one
             master::run(listener, key, o.tasks, o.timeout)
         }
         Some(_) => worker::run(&o.addr, key.ok_or_else(need_key)?.as_bytes(), o.delay),
@@ -112,6 +113,7 @@ fn demo(o: &Options, key: Option<String>) -> Result<(), Box<dyn Error>> {
     let listener =
         TcpListener::bind("127.0.0.1:0").map_err(|e| format!("listening on 127.0.0.1:0: {e}"))?;
     let addr = listener.local_addr()?.to_string();
+    println!("Listening on {addr}");
     let mut workers = Workers(Vec::new());
     for _ in 0..DEMO_WORKERS {
         let mut worker = Command::new(std::env::current_exe()?);

@@ -74,7 +74,6 @@ pub fn run(
     tasks: u32,
     timeout: Duration,
 ) -> Result<(), Box<dyn Error>> {
-    println!("Listening on {}", listener.local_addr()?);
     let mut queue = VecDeque::new();
     for id in 0..tasks {
         let n = rand::random_range(0..10_000);
