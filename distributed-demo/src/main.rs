@@ -52,7 +52,7 @@ const DEFAULT_ADDR: &str = "127.0.0.1:5000";
 const DEMO_WORKERS: usize = 2;
 
 const USAGE: &str = "usage:
-  distributed-demo [--tasks N]                  a master and 2 workers on 127.0.0.1
+  distributed-demo [--tasks N] [--timeout SECS]  a master and 2 workers on 127.0.0.1
   distributed-demo master [--listen ADDR] [--tasks N] [--timeout SECS]
   distributed-demo worker [--connect ADDR] [--delay-ms MS]
 options for all: --authkey KEY (or the DISTRIBUTED_DEMO_AUTHKEY variable, which
