@@ -88,18 +88,24 @@ pub fn role(args: &[String]) -> Res<()> {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
                 let start = Instant::now();
-                let handles: Vec<_> = (0..n)
-                    .map(|_| {
-                        tokio::spawn(async move {
-                            if http {
-                                get_async(port).await.unwrap_or(false)
-                            } else {
+                // Two spawn sites, not one `if` inside a task: a task's memory is the size of
+                // its future, and a waiting task must not carry an HTTP client's state.
+                let handles: Vec<tokio::task::JoinHandle<bool>> = if http {
+                    (0..n)
+                        .map(|_| {
+                            tokio::spawn(async move { get_async(port).await.unwrap_or(false) })
+                        })
+                        .collect()
+                } else {
+                    (0..n)
+                        .map(|_| {
+                            tokio::spawn(async move {
                                 tokio::time::sleep(delay).await;
                                 true
-                            }
+                            })
                         })
-                    })
-                    .collect();
+                        .collect()
+                };
                 let mut done = 0u64;
                 for h in handles {
                     done += u64::from(h.await?);
@@ -219,7 +225,18 @@ impl Drop for Server {
 }
 
 /// Peak resident memory of this process so far, in KiB.
-#[cfg(unix)]
+///
+/// On Linux this is VmHWM, the high-water mark of the memory map made by exec: getrusage's
+/// ru_maxrss would also count the parent's memory, because Command starts a child by sharing
+/// the parent's memory until exec (vfork-style) and Linux carries that peak across exec.
+#[cfg(target_os = "linux")]
+fn peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
 fn peak_kib() -> Option<u64> {
     use nix::sys::resource::{UsageWho, getrusage};
     let rss = getrusage(UsageWho::RUSAGE_SELF).ok()?.max_rss();
