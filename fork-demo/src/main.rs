@@ -9,8 +9,8 @@
 //!
 //! Run with: cargo run -p fork-demo
 //!
-//! Expected output (PIDs differ; the last two lines of the first three may
-//! swap, since parent and child run at the same time):
+//! Expected output (PIDs differ; the second and third lines may swap, since
+//! parent and child run at the same time):
 //!
 //! ```text
 //! Process (876) start...
@@ -66,8 +66,12 @@ fn run() -> Result<(), String> {
 
     println!("Process ({}) start...", getpid());
     // Anything still sitting in stdout's buffer would be copied into the
-    // child and printed twice, so empty it before forking.
-    std::io::stdout()
+    // child and printed twice, so empty it before forking. The handle is
+    // taken here, in the parent, because the first call to `stdout()` may
+    // allocate, which the child must not do.
+    let stdout = std::io::stdout();
+    stdout
+        .lock()
         .flush()
         .map_err(|e| format!("could not flush stdout: {e}"))?;
 
@@ -76,7 +80,7 @@ fn run() -> Result<(), String> {
     // child. The child branch below follows nix's rule anyway and calls only
     // async-signal-safe functions (getpid, getppid, write, _exit).
     match unsafe { fork() }.map_err(|e| format!("could not fork: {e}"))? {
-        ForkResult::Child => run_child(),
+        ForkResult::Child => run_child(&stdout),
         ForkResult::Parent { child } => {
             println!("I ({}) just created a child process ({child}).", getpid());
             // Reaping the child collects its exit status; until then it is
@@ -95,10 +99,10 @@ fn run() -> Result<(), String> {
 /// The child's whole life. It formats into a stack buffer (no heap
 /// allocation: malloc may hold a lock copied from the parent), writes with
 /// the raw `write` call, and leaves with `_exit`, which skips Rust's and
-/// libc's exit-time cleanup that belongs to the parent. (`stdout()` only
-/// hands over file descriptor 1 here; its buffer and lock are not touched.)
+/// libc's exit-time cleanup that belongs to the parent. (`stdout` only
+/// lends file descriptor 1 here; its buffer and lock are not touched.)
 #[cfg(unix)]
-fn run_child() -> ! {
+fn run_child(stdout: &std::io::Stdout) -> ! {
     use std::fmt::Write as _;
 
     let mut line = StackLine {
@@ -111,8 +115,7 @@ fn run_child() -> ! {
         nix::unistd::getpid(),
         nix::unistd::getppid()
     );
-    let written =
-        formatted.is_ok() && nix::unistd::write(std::io::stdout(), line.as_bytes()).is_ok();
+    let written = formatted.is_ok() && nix::unistd::write(stdout, line.as_bytes()).is_ok();
     let code = if written { 0 } else { 1 };
     // SAFETY: _exit is async-signal-safe and ends the process at once; no
     // Rust value is used after it.

@@ -48,6 +48,11 @@ fn child_knows_its_parent_and_exits_with_status_0() {
     );
     assert_eq!(reaped, child, "waitpid reaped that child");
     assert_eq!(status, 0, "the child exited with status 0");
+    assert_eq!(
+        text.lines().count(),
+        4,
+        "four lines, none printed twice by the child:\n{text}"
+    );
 }
 
 #[test]
