@@ -39,7 +39,6 @@
 //! Cross-platform. To copy: add `rand = "0.10"`.
 
 use rand::RngExt;
-use std::collections::HashMap;
 use std::error::Error;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -104,18 +103,16 @@ fn parent() -> Result<(), Box<dyn Error>> {
     for x in xs {
         pool.submit(format!("square {x}"))?;
     }
-    let mut answers = HashMap::new();
+    let mut answers = Vec::new();
     for _ in xs {
         let (_, line) = pool.events.recv()??;
         let (x, square) = line.split_once(' ').ok_or(format!("bad answer {line:?}"))?;
-        answers.insert(x.parse::<u64>()?, square.parse::<u64>()?);
+        answers.push((x.parse::<u64>()?, square.parse::<u64>()?));
     }
     pool.shut_down()?;
-    let squares: Option<Vec<u64>> = xs.iter().map(|x| answers.get(x).copied()).collect();
-    println!(
-        "Pool.map(x * x, {xs:?}) = {:?}",
-        squares.ok_or("an answer is missing")?
-    );
+    answers.sort_unstable();
+    let squares: Vec<u64> = answers.into_iter().map(|(_, square)| square).collect();
+    println!("Pool.map(x * x, {xs:?}) = {squares:?}");
     Ok(())
 }
 

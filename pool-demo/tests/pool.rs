@@ -87,36 +87,41 @@ fn five_tasks_run_on_at_most_four_worker_processes() {
 }
 
 #[test]
-fn fifth_task_starts_only_after_a_task_has_ended() {
+fn fifth_task_waits_for_a_worker_to_finish_a_task() {
     let (text, lines) = run();
     let starts: Vec<usize> = (0..lines.len())
         .filter(|&i| matches!(lines[i], Stamped::Start { .. }))
         .collect();
     assert_eq!(starts.len(), 5, "{text}");
     let fifth = starts[4];
-    let Stamped::Start { ms: fifth_ms, .. } = lines[fifth] else {
+    let Stamped::Start {
+        ms: fifth_ms,
+        pid: fifth_pid,
+        ..
+    } = lines[fifth]
+    else {
         unreachable!()
     };
 
-    // In the printed order: some task ended before the fifth start line.
-    assert!(
-        lines[..fifth]
-            .iter()
-            .any(|l| matches!(l, Stamped::End { .. })),
-        "the fifth task started before any task ended:\n{text}"
-    );
-    // And by the clock: the fifth start is no earlier than the first end.
-    let first_end = lines
+    // The fifth task runs in a worker that had already run a task, and that
+    // task ended before the fifth started: a fifth process was never made.
+    let earlier_on_same_worker: Vec<u32> = lines[..fifth]
         .iter()
         .filter_map(|l| match l {
-            Stamped::End { ms, .. } => Some(*ms),
+            Stamped::Start { task, pid, .. } if *pid == fifth_pid => Some(*task),
             _ => None,
         })
-        .min()
-        .unwrap();
+        .collect();
+    let freed_by = lines[..fifth].iter().find_map(|l| match l {
+        Stamped::End { ms, task } if earlier_on_same_worker.contains(task) => Some(*ms),
+        _ => None,
+    });
+    let freed_ms = freed_by
+        .unwrap_or_else(|| panic!("the fifth task started on a worker that was not free:\n{text}"));
+    // And by the clock (each stamp is taken when the parent reads the line).
     assert!(
-        fifth_ms >= first_end,
-        "fifth start {fifth_ms} ms < first end {first_end} ms:\n{text}"
+        fifth_ms >= freed_ms,
+        "fifth start {fifth_ms} ms < its worker's previous end {freed_ms} ms:\n{text}"
     );
 }
 
