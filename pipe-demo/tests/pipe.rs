@@ -54,18 +54,9 @@ fn a_1_mib_payload_comes_back_intact_without_deadlock() {
     assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
     let payload = line(&out, "payload: ");
     assert!(
-        payload.starts_with("payload: sent 1048576 bytes, got 1048576 bytes back in "),
+        payload.starts_with("payload: sent 1048576 bytes, got 1048576 bytes back, identical, in "),
         "{payload}"
     );
-    let checksum = line(&out, "checksum: ");
-    let words: Vec<&str> = checksum
-        .split([' ', ',', ':'])
-        .filter(|w| !w.is_empty())
-        .collect();
-    // ["checksum", "sent", HEX, "got", HEX, "intact"]
-    assert_eq!(words.len(), 6, "{checksum}");
-    assert_eq!(words[2], words[4], "{checksum}");
-    assert_eq!(words[5], "intact");
     // Bytes passed count both directions: at least the payload each way.
     let passed: Vec<usize> = line(&out, "bytes passed: ")
         .split(' ')
