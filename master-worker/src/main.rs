@@ -10,7 +10,7 @@
 //! Run with: cargo run -p master-worker
 //!
 //! Expected output (which worker does which task, the PIDs and the order vary;
-//! the panic message also appears on stderr, from Rust's default panic hook):
+//! stderr also gets one line, `thread 'worker-2' panicked: poison task 5`):
 //! ```text
 //! == threads: master (pid 4100) hands 8 tasks to 3 workers ==
 //! worker-1 did task 1: 3 * 3 = 9
@@ -29,10 +29,12 @@
 //! ...
 //! ```
 
+use std::any::Any;
 use std::collections::VecDeque;
 use std::error::Error;
 use std::io::{self, BufRead, BufReader, Write};
-use std::process::{Command, ExitCode, Stdio};
+use std::panic;
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::thread;
 use std::time::Duration;
 
@@ -51,11 +53,10 @@ struct Task {
     poison: bool,
 }
 
-/// What the master hears from its workers, threads or processes alike.
+/// What the master hears from its workers, threads or processes alike:
+/// `Done(worker, n * n)`, or `Gone(worker)` once it ended (a panic, a crash, or no more work).
 enum Event {
-    /// `Done(worker, n * n)`: the worker finished the task it was given.
     Done(usize, u64),
-    /// `Gone(worker)`: the worker ended (a panic, a crash, or no more work).
     Gone(usize),
 }
 
@@ -190,6 +191,13 @@ fn with_threads() -> Result<Results, Box<dyn Error>> {
         handles.push(Some(handle));
     }
     drop(event_tx); // only the workers hold senders now
+    // The default hook prints a panic where it happens, with a whole backtrace when
+    // RUST_BACKTRACE is set, burying the demo. One line is enough: the master reports
+    // the panic itself, as a value, when it joins the thread.
+    panic::set_hook(Box::new(|info| {
+        let name = thread::current().name().unwrap_or("<unnamed>").to_owned();
+        eprintln!("thread '{name}' panicked: {}", message(info.payload()));
+    }));
     let results = master(
         "threads",
         &names,
@@ -197,10 +205,7 @@ fn with_threads() -> Result<Results, Box<dyn Error>> {
         |w, task| inboxes[w].send(task).is_ok(),
         // The panic is caught here, at join: the master gets its message as a value.
         |w| match handles[w].take().map(|h| h.join()) {
-            Some(Err(payload)) => format!(
-                "panicked ({:?})",
-                payload.downcast_ref::<String>().map_or("", |s| s)
-            ),
+            Some(Err(payload)) => format!("panicked ({:?})", message(&*payload)),
             _ => "ended".to_string(),
         },
     );
@@ -208,13 +213,35 @@ fn with_threads() -> Result<Results, Box<dyn Error>> {
     for handle in handles.into_iter().flatten() {
         let _ = handle.join(); // any panic was already reported by the master
     }
+    drop(panic::take_hook()); // back to the default hook
     results
+}
+
+/// A panic's message: `panic!` with arguments carries a `String`, without a `&str`.
+fn message(payload: &(dyn Any + Send)) -> &str {
+    let text = payload.downcast_ref::<String>().map(String::as_str);
+    text.or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("a non-text panic")
+}
+
+/// The worker processes; dropping this kills and reaps any still running, so
+/// that no path, an error included, leaves one behind.
+struct Children(Vec<Child>);
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill(); // does nothing to one already reaped
+            let _ = child.wait();
+        }
+    }
 }
 
 fn with_processes() -> Result<Results, Box<dyn Error>> {
     let exe = std::env::current_exe()?;
     let (event_tx, events) = channel::unbounded();
-    let (mut children, mut inboxes, mut readers, mut names) = (vec![], vec![], vec![], vec![]);
+    let mut children = Children(vec![]);
+    let (mut inboxes, mut readers, mut names) = (vec![], vec![], vec![]);
     for w in 0..WORKERS {
         let mut child = (Command::new(&exe).arg("worker"))
             .stdin(Stdio::piped())
@@ -222,6 +249,8 @@ fn with_processes() -> Result<Results, Box<dyn Error>> {
             .spawn()?;
         inboxes.push(child.stdin.take().expect("stdin was piped"));
         let stdout = child.stdout.take().expect("stdout was piped");
+        names.push(format!("process {}", child.id()));
+        children.0.push(child);
         let tx = event_tx.clone();
         // One reader thread per worker pipe, so that the master waits on all of
         // them through one channel. End of file: the worker exited or crashed.
@@ -232,8 +261,6 @@ fn with_processes() -> Result<Results, Box<dyn Error>> {
             }
             let _ = tx.send(Event::Gone(w));
         }));
-        names.push(format!("process {}", child.id()));
-        children.push(child);
     }
     drop(event_tx);
     let results = master(
@@ -244,22 +271,22 @@ fn with_processes() -> Result<Results, Box<dyn Error>> {
         // Reap the dead worker: its exit status says how it died. (Kill first, in
         // case it closed its pipe but still runs; killing a dead one changes nothing.)
         |w| {
-            let _ = children[w].kill();
-            match children[w].wait() {
+            let _ = children.0[w].kill();
+            match children.0[w].wait() {
                 Ok(status) if status.success() => "exited".to_string(),
                 Ok(status) => format!("crashed ({status})"),
                 Err(e) => format!("could not be reaped ({e})"),
             }
         },
-    );
+    )?; // on error, `children` is dropped: every worker is killed and reaped
     drop(inboxes); // end of file on every worker's stdin: the live ones exit
-    for child in &mut children {
+    for child in &mut children.0 {
         child.wait()?; // for the crashed one, wait returns the status saved above
     }
     for reader in readers {
         let _ = reader.join(); // it only forwards lines: it cannot panic
     }
-    results
+    Ok(results)
 }
 
 /// The worker role: for each `n poison` line on stdin, answer `n * n` on stdout.
@@ -271,7 +298,9 @@ fn worker() -> Result<(), Box<dyn Error>> {
             return Err(format!("bad task line {line:?}").into());
         };
         if poison == "true" {
-            no_core_file();
+            // The crash is deliberate: ask the OS not to write a core file for it.
+            #[cfg(unix)]
+            let _ = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_CORE, 0, 0);
             std::process::abort(); // a real crash: no unwinding, no cleanup, no goodbye
         }
         let n: u64 = n.parse()?;
@@ -280,13 +309,3 @@ fn worker() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-
-/// The crash is deliberate: ask the OS not to write a core file for it.
-#[cfg(unix)]
-fn no_core_file() {
-    use nix::sys::resource::{Resource, setrlimit};
-    let _ = setrlimit(Resource::RLIMIT_CORE, 0, 0);
-}
-
-#[cfg(not(unix))]
-fn no_core_file() {}

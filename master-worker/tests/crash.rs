@@ -15,13 +15,16 @@ struct Row {
     process: String,
 }
 
-fn run_demo() -> (String, Vec<Row>) {
+/// Runs the demo with backtraces on, as on a developer's machine, and returns
+/// stdout, the table rows and stderr.
+fn run_demo() -> (String, Vec<Row>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_master-worker"))
-        .env("RUST_BACKTRACE", "0")
+        .env("RUST_BACKTRACE", "1")
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(out.status.success(), "demo failed:\n{stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "demo failed:\n{stdout}\n{stderr}");
     let rows = stdout
         .lines()
         .skip_while(|l| !l.starts_with(" task |"))
@@ -37,7 +40,7 @@ fn run_demo() -> (String, Vec<Row>) {
             }
         })
         .collect();
-    (stdout, rows)
+    (stdout, rows, stderr)
 }
 
 /// The name of the worker on the line that reports `what` happened on task 5.
@@ -53,7 +56,7 @@ fn broken_worker<'a>(stdout: &'a str, what: &str) -> &'a str {
 
 #[test]
 fn every_result_arrives_despite_a_panicking_thread_and_a_crashing_process() {
-    let (stdout, rows) = run_demo();
+    let (stdout, rows, _) = run_demo();
     assert_eq!(rows.len(), 8, "one table row per task:\n{stdout}");
     for (i, row) in rows.iter().enumerate() {
         assert_eq!(row.id, i as u64 + 1);
@@ -107,7 +110,7 @@ fn every_result_arrives_despite_a_panicking_thread_and_a_crashing_process() {
 #[cfg(target_os = "linux")]
 #[test]
 fn no_worker_process_is_left_behind() {
-    let (stdout, rows) = run_demo();
+    let (stdout, rows, _) = run_demo();
     let crashed = broken_worker(&stdout, "crashed").to_string();
     let pids = rows.iter().map(|r| r.process.clone()).chain([crashed]);
     for name in pids {
@@ -117,6 +120,19 @@ fn no_worker_process_is_left_behind() {
             "worker {pid} is still there after the demo ended"
         );
     }
+}
+
+/// The worker thread's panic takes one line on stderr, naming the thread and
+/// the message, even with RUST_BACKTRACE=1: no backtrace buries the demo.
+#[test]
+fn the_panic_is_one_readable_line_on_stderr() {
+    let (stdout, _, stderr) = run_demo();
+    let panicked = broken_worker(&stdout, "panicked (\"poison task 5\")");
+    assert_eq!(
+        stderr,
+        format!("thread '{panicked}' panicked: poison task 5\n"),
+        "stdout:\n{stdout}"
+    );
 }
 
 #[test]
