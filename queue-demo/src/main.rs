@@ -34,6 +34,8 @@ use std::time::Duration;
 use std::{env, thread};
 
 const ITEMS: [&str; 3] = ["A", "B", "C"];
+/// The longest message `get` accepts, so a corrupt length cannot make it allocate gigabytes.
+const MAX_MESSAGE: usize = 1 << 20;
 const USAGE: &str = "usage: queue-demo [-h|--help]\n\
     (queue-demo writer / queue-demo reader are the two roles the demo starts itself in)";
 
@@ -79,7 +81,11 @@ fn get(queue: &mut impl Read) -> io::Result<Option<String>> {
         Err(e) if e.kind() == ErrorKind::UnexpectedEof => return Ok(None),
         other => other?,
     }
-    let mut message = vec![0; u32::from_be_bytes(len) as usize];
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_MESSAGE {
+        return Err(io::Error::new(ErrorKind::InvalidData, "message too long"));
+    }
+    let mut message = vec![0; len];
     queue.read_exact(&mut message)?;
     String::from_utf8(message)
         .map(Some)
@@ -110,7 +116,7 @@ fn reader() -> io::Result<()> {
 }
 
 fn processes() -> Result<(), Box<dyn Error>> {
-    let exe = env::current_exe()?;
+    let exe = env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
     // The queue is one OS pipe. Only the three standard handles pass portably to a child,
     // so the writer gets the write end as its stdout and the reader the read end as stdin.
     let (queue_out, queue_in) = io::pipe().map_err(|e| format!("creating the pipe: {e}"))?;

@@ -123,3 +123,23 @@ fn bad_arguments_give_one_error_line_and_exit_1() {
     assert_eq!(code, Some(0));
     assert!(out.starts_with("usage: queue-demo"));
 }
+
+#[test]
+fn a_corrupt_frame_length_is_refused_not_allocated() {
+    use std::io::Write;
+    let mut reader = Command::new(env!("CARGO_BIN_EXE_queue-demo"))
+        .arg("reader")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A length of 4 GiB - 1 and then end-of-file: refused before any body is read.
+    let mut stdin = reader.stdin.take().unwrap();
+    stdin.write_all(&[0xff; 4]).unwrap();
+    drop(stdin);
+    let out = reader.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err, "error: reader: message too long\n");
+}
