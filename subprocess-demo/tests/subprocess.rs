@@ -66,6 +66,7 @@ fn users_command_and_its_nonzero_exit_code() {
         .args(["--", DEMO, "--help"])
         .output()
         .unwrap();
+    assert!(out.status.success(), "{out:?}");
     let text = stdout_of(&out);
     let block = block_after(&text, &format!("$ {DEMO} --help"));
     assert!(block[0].starts_with("usage: subprocess-demo"), "{block:?}");
