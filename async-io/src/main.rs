@@ -47,6 +47,8 @@ const DELAY: Duration = Duration::from_millis(500);
 const HOST_DELAYS_MS: [u64; 3] = [300, 100, 200];
 /// A real host that never answers must not hang the demo.
 const WGET_TIMEOUT: Duration = Duration::from_secs(10);
+/// A few hundred bytes per task: a million is a few hundred MiB, a billion would not fit.
+const MAX_TASKS: usize = 1_000_000;
 const USAGE: &str = "usage: async-io [HOST[:PORT]...] | async-io --tasks N";
 
 // One thread for everything, servers included: concurrency here comes from waiting well,
@@ -70,10 +72,13 @@ async fn run() -> Result<ExitCode, Box<dyn Error>> {
             return Ok(ExitCode::SUCCESS);
         }
         Some("--tasks") => {
-            let n = match &args[1..] {
+            let n: usize = match &args[1..] {
                 [n] => n.parse().map_err(|e| format!("--tasks {n}: {e}"))?,
                 _ => return Err("--tasks takes one number".into()),
             };
+            if !(1..=MAX_TASKS).contains(&n) {
+                return Err(format!("--tasks {n}: must be from 1 to {MAX_TASKS}").into());
+            }
             many_tasks(n).await?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -181,7 +186,8 @@ async fn wget(host: &str) -> Result<(), Box<dyn Error>> {
     let mut stream = TcpStream::connect((name, port)).await?;
     let request = format!("GET / HTTP/1.0\r\nHost: {host}\r\n\r\n");
     stream.write_all(request.as_bytes()).await?;
-    let mut reader = BufReader::new(stream);
+    // `take` caps what a real host that never ends its headers can make us buffer.
+    let mut reader = BufReader::new(stream.take(64 * 1024));
     let mut line = String::new();
     // Headers end at an empty line (or when the server closes the connection).
     while reader.read_line(&mut line).await? > 0 && !line.trim_end().is_empty() {

@@ -31,19 +31,30 @@ fn hello_prints_its_two_lines_first() {
     assert_eq!(lines[..2], ["Hello!", "Hello again!"]);
 }
 
-/// Both gather tasks run on one thread, and the two sleeps overlap: the whole takes about
-/// one delay, not two (checked generously: under 1.5 delays).
+/// Both gather tasks run on one thread, and their sleeps overlap: Alice starts before Bob
+/// wakes up, so the whole takes about one delay, not two. The order of the lines shows the
+/// overlap whatever the machine's load; the time is only checked to be at least one delay.
 #[test]
 fn gather_runs_two_tasks_on_one_thread_in_about_one_delay() {
     let out = run(&[]);
     assert!(out.status.success(), "exit status {:?}", out.status);
     let text = stdout(&out);
-    let ids: Vec<&str> = text
+    let greetings: Vec<(&str, &str)> = text
         .lines()
         .filter(|l| l.starts_with("Hello Bob") || l.starts_with("Hello Alice"))
-        .map(|l| l.rsplit_once(" (").expect("a thread id").1)
+        .map(|l| l.rsplit_once(" (").expect("a thread id"))
         .collect();
-    assert_eq!(ids.len(), 4, "{text}");
+    let (lines, ids): (Vec<&str>, Vec<&str>) = greetings.into_iter().unzip();
+    assert_eq!(
+        lines,
+        [
+            "Hello Bob!",
+            "Hello Alice!",
+            "Hello Bob again!",
+            "Hello Alice again!"
+        ],
+        "{text}"
+    );
     assert!(
         ids.iter().all(|id| *id == ids[0]),
         "thread ids differ: {ids:?}"
@@ -55,8 +66,7 @@ fn gather_runs_two_tasks_on_one_thread_in_about_one_delay() {
         .expect("gather line");
     let took = number_after(line, "done in ");
     let delay = number_after(line, "each slept ");
-    assert!(took >= delay, "{line}");
-    assert!(took < 1.5 * delay, "the sleeps did not overlap: {line}");
+    assert!(took >= delay && delay > 0.0, "{line}");
 }
 
 /// With no arguments, wget fetches from the demo's own three local hosts: every one
@@ -144,7 +154,13 @@ fn a_hundred_thousand_tasks_sleep_at_once() {
 
 #[test]
 fn bad_arguments_give_one_error_line_and_exit_1() {
-    for args in [&["--tasks"][..], &["--tasks", "many"], &["--bogus"]] {
+    for args in [
+        &["--tasks"][..],
+        &["--tasks", "many"],
+        &["--tasks", "0"],
+        &["--tasks", "1000000000"],
+        &["--bogus"],
+    ] {
         let out = run(args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let errors = String::from_utf8(out.stderr).unwrap();
