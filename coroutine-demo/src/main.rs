@@ -98,7 +98,8 @@ async fn run() -> Result<(), Box<dyn Error>> {
         }
         Some(other) => return Err(format!("unexpected argument: {other}").into()),
     }
-    // Capacity 1: the producer could not get ahead even if it did not wait for replies.
+    // Capacity 1, the smallest tokio allows: even a producer that did not wait for replies
+    // could get only one number ahead. Here the wait for each reply sets the pace.
     let (tx, rx) = mpsc::channel(1);
     let consumer_task = tokio::spawn(consumer(rx));
     produce(tx).await?;

@@ -28,6 +28,12 @@ fn producer_and_consumer_strictly_alternate() {
         expected.push("[PRODUCER] Consumer return: 200 OK".to_owned());
     }
     assert_eq!(turns, expected.iter().collect::<Vec<_>>());
+    // Dropping the producer's sender closes the channel: the consumer ends right after.
+    let closed = lines
+        .iter()
+        .position(|l| l == "[CONSUMER] Channel closed, consumer ends.")
+        .expect("the consumer's last line");
+    assert_eq!(lines[closed - 1], "[PRODUCER] Consumer return: 200 OK");
 }
 
 /// The two coroutines interleave exactly at their yield points: a prints 1 2, hands over,
@@ -40,4 +46,26 @@ fn two_coroutines_interleave_at_yield_points() {
         .position(|l| l.starts_with("two coroutines on thread"))
         .expect("header line");
     assert_eq!(lines[start + 1..], ["1", "2", "x", "y", "3", "z"]);
+}
+
+#[test]
+fn help_exits_0_and_a_bad_argument_exits_1_with_one_error_line() {
+    let exe = env!("CARGO_BIN_EXE_coroutine-demo");
+    let help = Command::new(exe)
+        .arg("--help")
+        .output()
+        .expect("run --help");
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).starts_with("usage: coroutine-demo"));
+    let bad = Command::new(exe)
+        .arg("--bogus")
+        .output()
+        .expect("run --bogus");
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("--bogus"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
