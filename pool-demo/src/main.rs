@@ -164,10 +164,14 @@ impl Pool {
     /// last one, closes its worker's stdin and reaps it.
     fn shut_down(&mut self) -> Result<(), String> {
         self.jobs = None;
-        for handle in self.threads.drain(..) {
-            handle
-                .join()
-                .map_err(|_| "a pool thread panicked".to_string())?;
+        // Join every thread before reporting a panic, so no worker is left unreaped.
+        let panicked = self
+            .threads
+            .drain(..)
+            .filter_map(|h| h.join().err())
+            .count();
+        if panicked > 0 {
+            return Err(format!("{panicked} pool thread(s) panicked"));
         }
         self.events
             .try_iter()
