@@ -33,6 +33,7 @@ use tokio::task::JoinSet;
 const HELLO_DELAY: Duration = Duration::from_millis(500);
 const DEFAULT_PORT: u16 = 8000;
 const DEMO_REQUESTS: usize = 50;
+const DEMO_LIMIT: Duration = Duration::from_secs(30);
 const USAGE: &str = "usage: async-web [--port N] | async-web --demo";
 
 fn app() -> Router {
@@ -115,7 +116,10 @@ async fn run() -> Result<(), Box<dyn Error>> {
         };
         let server = axum::serve(listener, app()).with_graceful_shutdown(stop);
         let server = tokio::spawn(server.into_future());
-        let result = fire_requests(addr).await;
+        // Our own server answers in about HELLO_DELAY; the limit only guards against a hang.
+        let result = tokio::time::timeout(DEMO_LIMIT, fire_requests(addr))
+            .await
+            .unwrap_or_else(|_| Err(format!("no answers within {DEMO_LIMIT:?}").into()));
         let _ = stop_tx.send(());
         server.await??; // Returns once the server has finished every open connection.
         result?;

@@ -104,16 +104,16 @@ fn unknown_path_is_404() {
     }
 }
 
-/// A name is text, never markup: `<script>` comes back escaped.
+/// A name is text, never markup: `<script>`, quotes and `&` come back escaped.
 #[test]
 fn name_is_html_escaped() {
     let server = Server::start();
-    let answer = server.get("/hello/%3Cscript%3Ealert(%22hi%22)%3C%2Fscript%3E");
+    let answer = server.get("/hello/%3Cscript%3Ealert(%22hi%22)%3C%2Fscript%3E%26%27");
     assert_eq!(
         status_and_body(&answer),
         (
             "HTTP/1.1 200 OK",
-            "<h1>hello, &lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt;!</h1>"
+            "<h1>hello, &lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt;&amp;&#39;!</h1>"
         )
     );
 }
