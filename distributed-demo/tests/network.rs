@@ -247,6 +247,23 @@ fn garbage_and_oversized_messages_close_only_that_connection() {
     assert_all_results(&stdout, 2);
 }
 
+/// Each connection gets its own random challenge: a recorded answer is no use
+/// on the next connection.
+#[test]
+fn every_connection_gets_a_fresh_challenge() {
+    let mut procs = Procs::default();
+    let (_, addr, _out) = procs.master(1, "fresh-key");
+    let challenges: Vec<String> = (0..3)
+        .map(|_| String::from_utf8(read_frame(&mut TcpStream::connect(&addr).unwrap())).unwrap())
+        .collect();
+    for c in &challenges {
+        assert!(c.starts_with(r#"{"type":"Challenge","nonce":["#), "{c}");
+    }
+    assert_ne!(challenges[0], challenges[1]);
+    assert_ne!(challenges[1], challenges[2]);
+    assert_ne!(challenges[0], challenges[2]);
+} // dropping `procs` kills and reaps the master
+
 #[test]
 fn the_worker_checks_the_master_too_and_never_sends_the_key() {
     // The test plays a master that does not know the key.
