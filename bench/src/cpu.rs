@@ -2,7 +2,7 @@
 //! worker pool and by rayon; Python runs it sequentially, by threads, processes and a Pool.
 
 use crate::model::{Cell, Cfg, Mode, Row};
-use crate::stats::{Fig, Res, Scale, repeat, timed};
+use crate::stats::{Fig, Res, Scale, timed};
 use crate::work::{Job, Kind};
 use crossbeam::channel;
 use rayon::prelude::*;
@@ -241,54 +241,53 @@ impl Drop for Pool {
     }
 }
 
-/// A runner prepared outside the timed part (pools are started once), then timed per run.
-pub fn run_variant(
-    job: &Arc<Job>,
-    variant: Variant,
-    workers: usize,
-    mut each: impl FnMut(&dyn Fn() -> Res<Vec<u64>>) -> Res<()>,
-) -> Res<()> {
-    match variant {
-        Variant::Sequential => each(&|| Ok(sequential(job))),
-        Variant::Threads => each(&|| Ok(threads(job, workers))),
-        Variant::Processes => each(&|| processes(job, workers)),
-        Variant::Pool => {
-            let pool = Pool::new(Arc::clone(job), workers);
-            each(&|| pool.run())
-        }
-        Variant::Rayon => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(workers)
-                .build()?;
-            each(&|| {
-                Ok(pool.install(|| {
-                    (0..job.chunks)
-                        .into_par_iter()
-                        .map(|i| job.run_chunk(i))
-                        .collect()
-                }))
-            })
+/// A variant ready to run: pools are started here, outside any timed run.
+enum Runner {
+    Sequential,
+    Threads(usize),
+    Processes(usize),
+    Pool(Pool),
+    Rayon(rayon::ThreadPool),
+}
+
+impl Runner {
+    fn new(job: &Arc<Job>, variant: Variant, workers: usize) -> Res<Runner> {
+        Ok(match variant {
+            Variant::Sequential => Runner::Sequential,
+            Variant::Threads => Runner::Threads(workers),
+            Variant::Processes => Runner::Processes(workers),
+            Variant::Pool => Runner::Pool(Pool::new(Arc::clone(job), workers)),
+            Variant::Rayon => Runner::Rayon(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(workers)
+                    .build()?,
+            ),
+        })
+    }
+
+    fn run(&self, job: &Job) -> Res<Vec<u64>> {
+        match self {
+            Runner::Sequential => Ok(sequential(job)),
+            Runner::Threads(w) => Ok(threads(job, *w)),
+            Runner::Processes(w) => processes(job, *w),
+            Runner::Pool(pool) => pool.run(),
+            Runner::Rayon(pool) => Ok(pool.install(|| {
+                (0..job.chunks)
+                    .into_par_iter()
+                    .map(|i| job.run_chunk(i))
+                    .collect()
+            })),
         }
     }
 }
 
 /// The answer one Rust variant computes (used by `bench check`).
 pub fn answer(job: &Arc<Job>, variant: Variant, workers: usize) -> Res<serde_json::Value> {
-    let mut out = serde_json::Value::Null;
-    run_variant(job, variant, workers, |run| {
-        out = job.combine(&run()?);
-        Ok(())
-    })?;
-    Ok(out)
+    Ok(job.combine(&Runner::new(job, variant, workers)?.run(job)?))
 }
 
-pub fn python_args(
-    job: &Job,
-    variant: &str,
-    workers: usize,
-    cfg_runs: (usize, usize),
-) -> Vec<String> {
-    let (warmup, repeats) = cfg_runs;
+pub fn python_args(job: &Job, variant: &str, workers: usize, runs: (usize, usize)) -> Vec<String> {
+    let (warmup, repeats) = runs;
     vec![
         job.kind.name().into(),
         variant.into(),
@@ -300,28 +299,53 @@ pub fn python_args(
     ]
 }
 
-fn measure(cfg: &Cfg, job: &Arc<Job>, variant: Variant, workers: usize) -> Res<Row> {
-    let mut row = Row::new("cpu", job.kind.describe(job.size), variant.name());
-    row.workers = Some(workers);
+/// Times every Rust variant of one workload round-robin: repeat 1 of each, then repeat 2 of
+/// each, and so on, so that a slow spell of a shared machine hits all variants alike and the
+/// speedups (ratios within the run) stay fair. A pool is started before its timed run and
+/// stopped after it, so idle pool threads never compete with the next variant.
+fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
     cfg.step(&format!(
-        "cpu {} Rust {} x{workers}",
-        job.kind.name(),
-        variant.name()
+        "cpu {}: Rust variants, round-robin",
+        job.kind.name()
     ));
-    let mut fig = None;
-    let result = run_variant(job, variant, workers, |run| {
-        let (f, results) = repeat(cfg.runs, Scale::Secs, || timed(run))?;
-        row.rust_answer = job.combine(&results);
-        fig = Some(f);
-        Ok(())
-    });
-    match (result, fig) {
-        (Ok(()), Some(f)) => row.rust = Cell::Fig(f),
-        (Err(e), _) => row.notes.push(format!("Rust: {e}")),
-        _ => {}
+    let mut samples = vec![Vec::new(); rows.len()];
+    for rep in 0..cfg.runs.warmup + cfg.runs.repeats {
+        for (row, secs) in rows.iter_mut().zip(samples.iter_mut()) {
+            if !row.notes.is_empty() {
+                continue; // this variant already failed
+            }
+            let variant = Variant::ALL
+                .into_iter()
+                .find(|v| v.name() == row.rust_variant)
+                .unwrap_or(Variant::Sequential);
+            let result = Runner::new(job, variant, row.workers.unwrap_or(1))
+                .and_then(|runner| timed(|| runner.run(job)));
+            match result {
+                Ok((results, s)) => {
+                    row.rust_answer = job.combine(&results);
+                    if rep >= cfg.runs.warmup {
+                        secs.push(s);
+                    }
+                }
+                Err(e) => row.notes.push(format!("Rust: {e}")),
+            }
+        }
     }
-    cfg.done();
-    if let Some(py) = variant.python() {
+    for (row, secs) in rows.iter_mut().zip(samples) {
+        if !secs.is_empty() && row.notes.is_empty() {
+            row.rust = Cell::Fig(Fig::from_secs(Scale::Secs, &secs));
+        }
+        cfg.done();
+    }
+}
+
+fn measure_python(cfg: &Cfg, job: &Job, row: &mut Row) {
+    let workers = row.workers.unwrap_or(1);
+    let variant = Variant::ALL
+        .into_iter()
+        .find(|v| v.name() == row.rust_variant)
+        .and_then(Variant::python);
+    if let Some(py) = variant {
         cfg.step(&format!("cpu {} Python {py} x{workers}", job.kind.name()));
         let args = python_args(job, py, workers, (cfg.runs.warmup, cfg.runs.repeats));
         row.set_python(py, cfg.py("cpu.py", &args), |s| {
@@ -330,27 +354,36 @@ fn measure(cfg: &Cfg, job: &Arc<Job>, variant: Variant, workers: usize) -> Res<R
         row.compare_answers();
         cfg.done();
     }
-    Ok(row)
 }
 
 pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
-    let mut rows = Vec::new();
+    let mut out = Vec::new();
     for kind in Kind::ALL {
         cfg.step(&format!("cpu {}: building input", kind.name()));
         let job = Arc::new(Job::new(kind, size(cfg.mode, kind), CHUNKS));
-        let seq = measure(cfg, &job, Variant::Sequential, 1)?;
-        let (rust_seq, py_seq) = (seq.rust.median(), seq.python.median());
-        let mut group = vec![seq];
+        let mut rows = Vec::new();
+        let mut add = |variant: Variant, workers: usize| {
+            let mut row = Row::new("cpu", kind.describe(job.size), variant.name());
+            row.workers = Some(workers);
+            rows.push(row);
+        };
+        add(Variant::Sequential, 1);
         for &w in &worker_counts(cfg) {
             for v in &Variant::ALL[1..] {
-                group.push(measure(cfg, &job, *v, w)?);
+                add(*v, w);
             }
         }
-        for mut row in group {
+        measure_rust(cfg, &job, &mut rows);
+        for row in &mut rows {
+            measure_python(cfg, &job, row);
+        }
+        let rust_seq = rows[0].rust.median();
+        let py_seq = rows[0].python.median();
+        for mut row in rows {
             row.rust_speedup = rust_seq.zip(row.rust.median()).map(|(s, m)| s / m);
             row.python_speedup = py_seq.zip(row.python.median()).map(|(s, m)| s / m);
-            rows.push(row.finish());
+            out.push(row.finish());
         }
     }
-    Ok(rows)
+    Ok(out)
 }

@@ -37,9 +37,11 @@ use std::sync::Arc;
 const GROUPS: [&str; 5] = ["cpu", "io", "spawn", "ipc", "locks"];
 
 const USAGE: &str = "\
-usage: bench [GROUP...] [--quick] [--out DIR]
+usage: bench [GROUP...] [--quick | --smoke] [--out DIR]
   GROUP      cpu, io, spawn, ipc, locks (default: all of them)
   --quick    smaller sizes: the whole suite in under a minute on 2 cores
+  --smoke    tiny sizes, one run each: checks that everything works in seconds
+             (its figures mean nothing)
   --out DIR  also write DIR/results.json, DIR/results.md and SVG charts
 Build with --release: a debug build measures the debug build.
 The table goes to stdout, progress to stderr. Python columns need python3 on the PATH
@@ -62,8 +64,7 @@ fn parse(args: &[String]) -> Res<Option<Args>> {
         match a.as_str() {
             "-h" | "--help" => return Ok(None),
             "--quick" => parsed.mode = Mode::Quick,
-            // Hidden: tiny sizes and a single run, for the tests.
-            "--tiny" => parsed.mode = Mode::Tiny,
+            "--smoke" => parsed.mode = Mode::Tiny,
             "--out" => {
                 let dir = it.next().ok_or("--out needs a directory")?;
                 parsed.out = Some(PathBuf::from(dir));

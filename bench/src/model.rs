@@ -14,7 +14,7 @@ pub enum Mode {
     Quick,
     /// The sizes of scripts/bench.sh.
     Full,
-    /// Tiny sizes and one run: only for the tests.
+    /// Tiny sizes and one run (--smoke): checks that everything runs; used by the tests.
     Tiny,
 }
 

@@ -170,7 +170,7 @@ pub fn markdown(rows: &[Row], env: &Env) -> String {
         },
         env.virtualization
             .as_deref()
-            .map_or(String::new(), |v| format!(" ({v})")),
+            .map_or(String::new(), |v| format!(" (systemd-detect-virt: {v})")),
         env.rustc,
         env.python,
         env.mode,

@@ -1,4 +1,4 @@
-//! Runs the real bench binary in its hidden tiny mode and checks what it reports, never how fast.
+//! Runs the real bench binary in its --smoke mode (tiny sizes) and checks what it reports, never how fast.
 // Tests may unwrap (clippy.toml allows it in #[test] functions; these helpers are test code too).
 #![allow(clippy::unwrap_used)]
 
@@ -25,7 +25,7 @@ fn python_present() -> bool {
 
 fn run_tiny(dir: &Path, python: Option<&str>, groups: &[&str]) -> Value {
     let mut cmd = Command::new(BIN);
-    cmd.args(groups).arg("--tiny").arg("--out").arg(dir);
+    cmd.args(groups).arg("--smoke").arg("--out").arg(dir);
     if let Some(p) = python {
         cmd.env("BENCH_PYTHON", p);
     }
