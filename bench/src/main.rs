@@ -64,7 +64,7 @@ fn parse(args: &[String]) -> Res<Option<Args>> {
         match a.as_str() {
             "-h" | "--help" => return Ok(None),
             "--quick" => parsed.mode = Mode::Quick,
-            "--smoke" => parsed.mode = Mode::Tiny,
+            "--smoke" => parsed.mode = Mode::Smoke,
             "--out" => {
                 let dir = it.next().ok_or("--out needs a directory")?;
                 parsed.out = Some(PathBuf::from(dir));
@@ -86,7 +86,7 @@ fn parse(args: &[String]) -> Res<Option<Args>> {
 fn run(args: Args) -> Res<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let runs = match args.mode {
-        Mode::Tiny => Runs {
+        Mode::Smoke => Runs {
             warmup: 0,
             repeats: 1,
         },
@@ -207,7 +207,7 @@ fn check() -> Res<()> {
     }
     drop(server);
     for kind in ipc::Kind::ALL {
-        let (size, _) = kind.sizes(Mode::Tiny);
+        let (size, _) = kind.sizes(Mode::Smoke);
         let rust = ipc::rust_once(kind, size, &exe)?;
         let args = vec![
             kind.python().0.into(),

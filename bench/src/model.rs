@@ -15,14 +15,14 @@ pub enum Mode {
     /// The sizes of scripts/bench.sh.
     Full,
     /// Tiny sizes and one run (--smoke): checks that everything runs; used by the tests.
-    Tiny,
+    Smoke,
 }
 
 impl Mode {
     /// Picks the size for this mode.
     pub fn pick<T>(self, tiny: T, quick: T, full: T) -> T {
         match self {
-            Mode::Tiny => tiny,
+            Mode::Smoke => tiny,
             Mode::Quick => quick,
             Mode::Full => full,
         }
