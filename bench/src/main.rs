@@ -244,6 +244,7 @@ fn dispatch(args: &[String]) -> Res<()> {
         Some("__io") => io::role(&args[1..]),
         Some("__http-server") => io::server_role(&args[1..]),
         Some("__noop") => Ok(()),
+        Some("__fork-wait") => spawn::fork_wait_role(&args[1..]),
         Some("__pipe-writer") => ipc::pipe_writer(&args[1..]),
         Some("__echo") => ipc::echo(),
         _ => match parse(args)? {

@@ -82,20 +82,50 @@ pub fn fork_wait(_count: usize) -> Res<usize> {
     Err("fork is Unix-only; see Command re-exec".into())
 }
 
+/// Times `count` forks in a fresh child process (this binary in the `__fork-wait` role).
+/// The cost of a fork grows with the memory its parent has mapped, so forking from this
+/// bench process would measure whatever the groups before it left behind; spawn.py is a
+/// fresh interpreter too. Returns the forks that ended cleanly and the seconds they took.
+fn fork_in_fresh_process(cfg: &Cfg, count: usize, touch: usize) -> Res<(usize, f64)> {
+    let out = Command::new(&cfg.exe)
+        .args(["__fork-wait", &count.to_string(), &touch.to_string()])
+        .output()?;
+    if !out.status.success() {
+        let why = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("__fork-wait failed: {}", why.trim()).into());
+    }
+    let text = String::from_utf8(out.stdout)?;
+    let (ok, secs) = text
+        .trim()
+        .split_once(' ')
+        .ok_or("__fork-wait printed no figures")?;
+    Ok((ok.parse()?, secs.parse()?))
+}
+
+/// The `__fork-wait COUNT TOUCH_BYTES` role: write to every page of TOUCH_BYTES of memory
+/// (so the fork must copy page tables for all of it), then time COUNT fork + waitpid.
+pub fn fork_wait_role(args: &[String]) -> Res<()> {
+    let [count, touch] = args else {
+        return Err("usage: __fork-wait COUNT TOUCH_BYTES".into());
+    };
+    let (count, touch): (usize, usize) = (count.parse()?, touch.parse()?);
+    let mut big = vec![0u8; touch];
+    for page in big.chunks_mut(4096) {
+        page[0] = 1;
+    }
+    let (ok, secs) = timed(|| fork_wait(count))?;
+    std::hint::black_box(&big);
+    println!("{ok} {secs}");
+    Ok(())
+}
+
 fn rust_case(cfg: &Cfg, case: &Case, count: usize) -> Res<(Fig, u64)> {
     let scale = Scale::MicrosPer(count as f64);
     let (fig, ok) = match case.rust {
-        "fork + waitpid" => repeat(cfg.runs, scale, || timed(|| fork_wait(count)))?,
-        "fork + waitpid, parent touched big memory" => {
-            // Every page written, so the fork must copy page tables for all of it.
-            let mut big = vec![0u8; big_bytes(cfg)];
-            for page in big.chunks_mut(4096) {
-                page[0] = 1;
-            }
-            let r = repeat(cfg.runs, scale, || timed(|| fork_wait(count)))?;
-            std::hint::black_box(&big);
-            r
-        }
+        "fork + waitpid" => repeat(cfg.runs, scale, || fork_in_fresh_process(cfg, count, 0))?,
+        "fork + waitpid, parent touched big memory" => repeat(cfg.runs, scale, || {
+            fork_in_fresh_process(cfg, count, big_bytes(cfg))
+        })?,
         "Command re-exec + wait" => repeat(cfg.runs, scale, || {
             timed(|| {
                 let mut ok = 0;
