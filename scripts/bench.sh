@@ -5,6 +5,7 @@
 # Arguments go to bench: groups (cpu io spawn ipc locks) and --quick, e.g.
 #   scripts/bench.sh --quick      # under a minute on 2 cores
 #   scripts/bench.sh cpu io       # two groups, full sizes
+#   scripts/bench.sh --out DIR    # write to DIR instead of results/ (or set BENCH_OUT)
 # The full run takes several minutes and needs about 2 GiB of free memory (1M asyncio tasks).
 # Figures are noisy on a busy machine: run it when nothing else is compiling.
 set -eu
