@@ -186,6 +186,17 @@ fn parse_args() -> Result<Option<Options>, Box<dyn Error>> {
         if !flag.starts_with("--") {
             return Err(format!("unexpected argument {flag:?} (try --help)").into());
         }
+        let known = [
+            "--listen",
+            "--connect",
+            "--tasks",
+            "--timeout",
+            "--delay-ms",
+            "--authkey",
+        ];
+        if !known.contains(&flag.as_str()) {
+            return Err(format!("unknown option {flag:?} (try --help)").into());
+        }
         let value = args
             .next()
             .ok_or_else(|| format!("{flag} needs a value (try --help)"))?;

@@ -349,6 +349,7 @@ fn bad_setups_give_one_clear_line() {
         Some("k"),
         "error: unexpected argument \"--tasks\"",
     );
+    assert_fails(&["--bogus"], Some("k"), "error: unknown option \"--bogus\"");
     let help = Command::new(EXE).arg("--help").output().unwrap();
     assert!(help.status.success() && help.stdout.starts_with(b"usage:"));
 }
