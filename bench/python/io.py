@@ -21,20 +21,29 @@ async def wait_all(n, delay):
     return sum(done), time.perf_counter() - start
 
 
-def threads(n, delay):
+def in_threads(n, one):
+    """Runs one() in n threads at once; returns (how many returned True, seconds)."""
     done = []  # list.append is atomic in CPython
 
-    def one():
-        time.sleep(delay)
-        done.append(1)
+    def record():
+        if one():
+            done.append(1)
 
     start = time.perf_counter()
-    pool = [threading.Thread(target=one) for _ in range(n)]
+    pool = [threading.Thread(target=record) for _ in range(n)]
     for t in pool:
         t.start()
     for t in pool:
         t.join()
     return len(done), time.perf_counter() - start
+
+
+def threads(n, delay):
+    def one():
+        time.sleep(delay)
+        return True
+
+    return in_threads(n, one)
 
 
 REQUEST = b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
@@ -56,8 +65,6 @@ async def http_asyncio(n, port):
 
 
 def http_threads(n, port):
-    done = []
-
     def one():
         try:
             with socket.create_connection(("127.0.0.1", port)) as s:
@@ -65,18 +72,11 @@ def http_threads(n, port):
                 reply = b""
                 while chunk := s.recv(4096):
                     reply += chunk
-            if reply.startswith(b"HTTP/1.1 200"):
-                done.append(1)
+            return reply.startswith(b"HTTP/1.1 200")
         except OSError:
-            pass
+            return False
 
-    start = time.perf_counter()
-    pool = [threading.Thread(target=one) for _ in range(n)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return len(done), time.perf_counter() - start
+    return in_threads(n, one)
 
 
 def peak_kib():

@@ -115,6 +115,25 @@ pub fn echo() -> Res<()> {
     Ok(())
 }
 
+/// Sends 0..size from a producer thread with `send` (false: the receiver is gone) and sums
+/// what arrives on `received`, which ends when the producer drops its sender.
+fn sum_through(
+    size: u64,
+    send: impl Fn(u64) -> bool + Send + 'static,
+    received: impl IntoIterator<Item = u64>,
+) -> Res<u64> {
+    let producer = std::thread::spawn(move || {
+        for i in 0..size {
+            if !send(i) {
+                return;
+            }
+        }
+    });
+    let total = received.into_iter().sum();
+    producer.join().map_err(|_| "producer panicked")?;
+    Ok(total)
+}
+
 /// Runs one Rust variant once; returns its answer (bytes, round trips or the message sum).
 pub fn rust_once(kind: Kind, size: u64, exe: &std::path::Path) -> Res<u64> {
     match kind {
@@ -169,29 +188,11 @@ pub fn rust_once(kind: Kind, size: u64, exe: &std::path::Path) -> Res<u64> {
         }
         Kind::StdChannel => {
             let (tx, rx) = std::sync::mpsc::sync_channel(1024);
-            let producer = std::thread::spawn(move || {
-                for i in 0..size {
-                    if tx.send(i).is_err() {
-                        return;
-                    }
-                }
-            });
-            let total = rx.iter().sum();
-            producer.join().map_err(|_| "producer panicked")?;
-            Ok(total)
+            sum_through(size, move |i| tx.send(i).is_ok(), rx)
         }
         Kind::Crossbeam => {
             let (tx, rx) = crossbeam::channel::bounded(1024);
-            let producer = std::thread::spawn(move || {
-                for i in 0..size {
-                    if tx.send(i).is_err() {
-                        return;
-                    }
-                }
-            });
-            let total = rx.iter().sum();
-            producer.join().map_err(|_| "producer panicked")?;
-            Ok(total)
+            sum_through(size, move |i| tx.send(i).is_ok(), rx)
         }
         Kind::Tokio => {
             let rt = tokio::runtime::Runtime::new()?;

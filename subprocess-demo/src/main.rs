@@ -114,15 +114,7 @@ fn demo() -> Result<(), Box<dyn Error>> {
 
 /// Runs the user's command like `subprocess.call`.
 fn call(program: &str, args: &[&str]) -> Result<(), Box<dyn Error>> {
-    println!(
-        "$ {}",
-        [program]
-            .iter()
-            .chain(args)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    println!("$ {}", [&[program], args].concat().join(" "));
     let status = Command::new(program)
         .args(args)
         .status()
