@@ -150,7 +150,7 @@ for entry in "${to_run[@]}"; do
     read -r -a words <<<"$entry"
     name="${words[0]}"
     bin="$bin_dir/$name"
-    [ -x "$bin" ] || [ ! -x "$bin.exe" ] || bin="$bin.exe"
+    if [ ! -x "$bin" ] && [ -x "$bin.exe" ]; then bin="$bin.exe"; fi # Windows
     echo
     echo "==================== $entry ===================="
     start="$(now)"
