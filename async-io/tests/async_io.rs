@@ -1,16 +1,13 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::process::{Command, Output};
+use std::time::Duration;
+use testkit::{Outcome, run_within};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_async-io"))
-        .args(args)
-        .output()
-        .expect("run async-io")
-}
+const EXE: &str = env!("CARGO_BIN_EXE_async-io");
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+/// Runs async-io; fails the test if it has not ended within a generous limit.
+fn run(args: &[&str]) -> Outcome {
+    run_within(EXE, args, Duration::from_secs(60))
 }
 
 /// The number that follows `after` in `line`.
@@ -26,7 +23,7 @@ fn number_after(line: &str, after: &str) -> f64 {
 #[test]
 fn hello_prints_its_two_lines_first() {
     let out = run(&[]);
-    let text = stdout(&out);
+    let text = out.stdout;
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[..2], ["Hello!", "Hello again!"]);
 }
@@ -37,8 +34,8 @@ fn hello_prints_its_two_lines_first() {
 #[test]
 fn gather_runs_two_tasks_on_one_thread_in_about_one_delay() {
     let out = run(&[]);
-    assert!(out.status.success(), "exit status {:?}", out.status);
-    let text = stdout(&out);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let text = out.stdout;
     let greetings: Vec<(&str, &str)> = text
         .lines()
         .filter(|l| l.starts_with("Hello Bob") || l.starts_with("Hello Alice"))
@@ -74,8 +71,8 @@ fn gather_runs_two_tasks_on_one_thread_in_about_one_delay() {
 #[test]
 fn wget_gets_a_status_line_from_every_local_host() {
     let out = run(&[]);
-    assert!(out.status.success(), "exit status {:?}", out.status);
-    let text = stdout(&out);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let text = out.stdout;
     let hosts: Vec<&str> = text
         .lines()
         .filter_map(|l| l.strip_prefix("wget ")?.strip_suffix("..."))
@@ -114,8 +111,8 @@ fn wget_reports_a_refused_host_and_still_fetches_the_others() {
     });
 
     let out = run(&[&refused, &good]);
-    assert_eq!(out.status.code(), Some(1));
-    let text = stdout(&out);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let text = out.stdout;
     assert!(
         text.contains(&format!("{good} header > HTTP/1.1 200 OK\n")),
         "{text}"
@@ -127,8 +124,7 @@ fn wget_reports_a_refused_host_and_still_fetches_the_others() {
     assert!(text.contains(&format!("Done {good}.\n")), "{text}");
     assert!(!text.contains(&format!("Done {refused}.")), "{text}");
     answering.join().unwrap();
-    let errors = String::from_utf8(out.stderr).unwrap();
-    let errors: Vec<&str> = errors.lines().collect();
+    let errors: Vec<&str> = out.stderr.lines().collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
         errors[0].starts_with(&format!("error: wget {refused}: ")),
@@ -141,8 +137,8 @@ fn wget_reports_a_refused_host_and_still_fetches_the_others() {
 #[test]
 fn a_hundred_thousand_tasks_sleep_at_once() {
     let out = run(&["--tasks", "100000"]);
-    assert!(out.status.success(), "exit status {:?}", out.status);
-    let text = stdout(&out);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let text = out.stdout;
     let line = text
         .lines()
         .find(|l| l.starts_with("100000 tasks slept 1 s each in "))
@@ -161,11 +157,7 @@ fn bad_arguments_give_one_error_line_and_exit_1() {
         &["--tasks", "1000000000"],
         &["--bogus"],
     ] {
-        let out = run(args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let errors = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(errors.lines().count(), 1, "{args:?}: {errors}");
-        assert!(errors.starts_with("error: "), "{args:?}: {errors}");
+        testkit::assert_usage_error(EXE, args);
     }
-    assert!(run(&["--help"]).status.success());
+    testkit::assert_help(EXE);
 }

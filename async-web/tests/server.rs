@@ -210,13 +210,6 @@ fn demo_mode_answers_fifty_requests_in_well_under_fifty_delays() {
 #[test]
 fn bad_arguments_give_one_error_line_and_exit_1() {
     for args in [&["--port"][..], &["--port", "http"], &["--bogus"]] {
-        let out = Command::new(env!("CARGO_BIN_EXE_async-web"))
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let errors = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(errors.lines().count(), 1, "{args:?}: {errors}");
-        assert!(errors.starts_with("error: "), "{args:?}: {errors}");
+        testkit::assert_usage_error(env!("CARGO_BIN_EXE_async-web"), args);
     }
 }

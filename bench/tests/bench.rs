@@ -237,12 +237,6 @@ fn rust_and_python_compute_the_same_answers() {
 
 #[test]
 fn help_exits_zero_and_a_bad_argument_gives_one_error_line() {
-    let out = Command::new(BIN).arg("--help").output().unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("usage: bench"));
-    let out = Command::new(BIN).arg("--bogus").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: "), "{err}");
+    assert!(testkit::assert_help(BIN).contains("usage: bench"));
+    testkit::assert_usage_error(BIN, &["--bogus"]);
 }

@@ -1,15 +1,11 @@
-use std::process::Command;
+use std::time::Duration;
+
+const EXE: &str = env!("CARGO_BIN_EXE_coroutine-demo");
 
 fn run() -> Vec<String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_coroutine-demo"))
-        .output()
-        .expect("run coroutine-demo");
-    assert!(out.status.success(), "exit status {:?}", out.status);
-    String::from_utf8(out.stdout)
-        .expect("stdout is UTF-8")
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    let out = testkit::run_within(EXE, &[], Duration::from_secs(60));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    out.stdout.lines().map(str::to_owned).collect()
 }
 
 /// Producer and consumer take turns: every number is produced, consumed, then answered
@@ -50,22 +46,7 @@ fn two_coroutines_interleave_at_yield_points() {
 
 #[test]
 fn help_exits_0_and_a_bad_argument_exits_1_with_one_error_line() {
-    let exe = env!("CARGO_BIN_EXE_coroutine-demo");
-    let help = Command::new(exe)
-        .arg("--help")
-        .output()
-        .expect("run --help");
-    assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).starts_with("usage: coroutine-demo"));
-    let bad = Command::new(exe)
-        .arg("--bogus")
-        .output()
-        .expect("run --bogus");
-    assert_eq!(bad.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&bad.stderr);
-    assert!(
-        stderr.starts_with("error: ") && stderr.contains("--bogus"),
-        "{stderr}"
-    );
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(testkit::assert_help(EXE).starts_with("usage: coroutine-demo"));
+    let stderr = testkit::assert_usage_error(EXE, &["--bogus"]);
+    assert!(stderr.contains("--bogus"), "{stderr}");
 }

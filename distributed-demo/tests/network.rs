@@ -350,6 +350,5 @@ fn bad_setups_give_one_clear_line() {
         "error: unexpected argument \"--tasks\"",
     );
     assert_fails(&["--bogus"], Some("k"), "error: unknown option \"--bogus\"");
-    let help = Command::new(EXE).arg("--help").output().unwrap();
-    assert!(help.status.success() && help.stdout.starts_with(b"usage:"));
+    assert!(testkit::assert_help(EXE).starts_with("usage:"));
 }

@@ -1,7 +1,7 @@
 //! Runs the real fork-demo binary and checks what it exists to show.
 #![cfg(unix)]
 
-use std::process::Command;
+use std::time::Duration;
 
 /// The number between the first `(` and `)` after `prefix` on a line that
 /// starts with `prefix`.
@@ -19,11 +19,13 @@ fn number_after(output: &str, prefix: &str, after: &str) -> u32 {
 
 #[test]
 fn child_knows_its_parent_and_exits_with_status_0() {
-    let out = Command::new(env!("CARGO_BIN_EXE_fork-demo"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = testkit::run_within(
+        env!("CARGO_BIN_EXE_fork-demo"),
+        &[],
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let text = out.stdout;
 
     let parent = number_after(&text, "Process (", "Process (");
     let created = number_after(&text, "I (", "child process (");
@@ -57,14 +59,5 @@ fn child_knows_its_parent_and_exits_with_status_0() {
 
 #[test]
 fn bad_argument_fails_with_one_error_line() {
-    let out = Command::new(env!("CARGO_BIN_EXE_fork-demo"))
-        .arg("--bogus")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        err.starts_with("error: ") && err.lines().count() == 1,
-        "{err}"
-    );
+    testkit::assert_usage_error(env!("CARGO_BIN_EXE_fork-demo"), &["--bogus"]);
 }

@@ -138,14 +138,6 @@ fn the_panic_is_one_readable_line_on_stderr() {
 #[test]
 fn help_and_bad_arguments() {
     let exe = env!("CARGO_BIN_EXE_master-worker");
-    let help = Command::new(exe).arg("--help").output().unwrap();
-    assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).starts_with("usage:"));
-    let bad = Command::new(exe).arg("--bogus").output().unwrap();
-    assert_eq!(bad.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&bad.stderr);
-    assert!(
-        stderr.starts_with("error: ") && stderr.lines().count() == 1,
-        "{stderr}"
-    );
+    assert!(testkit::assert_help(exe).starts_with("usage:"));
+    testkit::assert_usage_error(exe, &["--bogus"]);
 }

@@ -163,22 +163,18 @@ fn without_python3_it_says_so_and_exits_0() {
 
 #[test]
 fn help_exits_0_and_bad_arguments_exit_1() {
-    let help = run(&["--help"], true);
-    assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).starts_with("usage: multicore-demo"));
+    let exe = env!("CARGO_BIN_EXE_multicore-demo");
+    assert!(testkit::assert_help(exe).starts_with("usage: multicore-demo"));
     for bad in [
         &["--threads", "x"][..],
         &["--seconds"],
         &["--threads", "0"],
         &["extra"],
     ] {
-        let out = run(bad, true);
-        assert_eq!(out.status.code(), Some(1), "{bad:?}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = testkit::assert_usage_error(exe, bad);
         assert!(
             stderr.starts_with("error: bad argument"),
             "{bad:?}: {stderr}"
         );
-        assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
 }

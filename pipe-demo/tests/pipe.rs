@@ -1,50 +1,20 @@
 //! Runs the real binary and checks what the demo exists to show.
 // Tests may unwrap: a panic here is a test failure, with its message.
 #![allow(clippy::unwrap_used)]
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use testkit::{Outcome, line, run_within};
 
-/// Runs pipe-demo; returns (exit code, stdout, stderr). Fails the test past `limit`.
+const EXE: &str = env!("CARGO_BIN_EXE_pipe-demo");
+
+/// Runs pipe-demo; returns (exit code, stdout, stderr). Fails the test past `limit`
+/// (a deadlock would never end).
 fn run(args: &[&str], limit: Duration) -> (Option<i32>, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pipe-demo"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out = thread::spawn(move || {
-        let mut s = String::new();
-        out.read_to_string(&mut s).unwrap();
-        s
-    });
-    let err = thread::spawn(move || {
-        let mut s = String::new();
-        err.read_to_string(&mut s).unwrap();
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > limit {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("pipe-demo {args:?} still running after {limit:?} (deadlock?)");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    (status.code(), out.join().unwrap(), err.join().unwrap())
-}
-
-fn line<'a>(text: &'a str, prefix: &str) -> &'a str {
-    text.lines()
-        .find(|l| l.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no line {prefix:?} in:\n{text}"))
+    let Outcome {
+        code,
+        stdout,
+        stderr,
+    } = run_within(EXE, args, limit);
+    (code, stdout, stderr)
 }
 
 #[test]
@@ -110,13 +80,7 @@ fn end_of_file_comes_only_after_every_write_end_is_dropped() {
 #[test]
 fn bad_rounds_give_one_error_line_and_exit_1() {
     for args in [&["-3"][..], &["abc"], &["1.5"], &["1001"], &["1", "2"]] {
-        let (code, out, err) = run(args, Duration::from_secs(10));
-        assert_eq!(code, Some(1), "{args:?}");
-        assert!(out.is_empty(), "{args:?}: {out}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        testkit::assert_usage_error(EXE, args);
     }
-    let (code, out, _) = run(&["-h"], Duration::from_secs(10));
-    assert_eq!(code, Some(0));
-    assert!(out.starts_with("usage: pipe-demo"));
+    assert!(testkit::assert_help(EXE).starts_with("usage: pipe-demo"));
 }

@@ -1,7 +1,9 @@
 //! Runs the real pool-demo binary and checks what it exists to show.
 
 use std::collections::HashSet;
-use std::process::Command;
+use std::time::Duration;
+
+const EXE: &str = env!("CARGO_BIN_EXE_pool-demo");
 
 /// One stamped line: `[ 123 ms] Run task 4 (671)...` or `[ 456 ms] Task 4 runs 0.33 seconds.`
 #[derive(Debug)]
@@ -29,11 +31,9 @@ fn parse(line: &str) -> Option<Stamped> {
 }
 
 fn run() -> (String, Vec<Stamped>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_pool-demo"))
-        .output()
-        .expect("the demo binary starts");
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8(out.stdout).expect("the demo prints UTF-8");
+    let out = testkit::run_within(EXE, &[], Duration::from_secs(60));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let text = out.stdout;
     let stamped = text.lines().filter_map(parse).collect();
     (text, stamped)
 }
@@ -137,14 +137,5 @@ fn map_squares_through_the_pool() {
 
 #[test]
 fn bad_argument_fails_with_one_error_line() {
-    let out = Command::new(env!("CARGO_BIN_EXE_pool-demo"))
-        .arg("--bogus")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        err.starts_with("error: ") && err.lines().count() == 1,
-        "{err}"
-    );
+    testkit::assert_usage_error(EXE, &["--bogus"]);
 }

@@ -1,58 +1,20 @@
 //! Runs the real binary and checks what the demo exists to show.
 // Tests may unwrap: a panic here is a test failure, with its message.
 #![allow(clippy::unwrap_used)]
-use std::io::Read;
 use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use testkit::{Outcome, number_after, run_within};
+
+const EXE: &str = env!("CARGO_BIN_EXE_queue-demo");
 
 /// Runs queue-demo; returns (exit code, stdout, stderr). Fails the test past `limit`.
 fn run(args: &[&str], limit: Duration) -> (Option<i32>, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_queue-demo"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out = thread::spawn(move || {
-        let mut s = String::new();
-        out.read_to_string(&mut s).unwrap();
-        s
-    });
-    let err = thread::spawn(move || {
-        let mut s = String::new();
-        err.read_to_string(&mut s).unwrap();
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > limit {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("queue-demo {args:?} still running after {limit:?}");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    (status.code(), out.join().unwrap(), err.join().unwrap())
-}
-
-/// The number after `prefix` on the first line that starts with it.
-fn number_after(text: &str, prefix: &str) -> u32 {
-    let line = text
-        .lines()
-        .find(|l| l.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no line {prefix:?} in:\n{text}"));
-    line[prefix.len()..]
-        .split(|c: char| !c.is_ascii_digit())
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    let Outcome {
+        code,
+        stdout,
+        stderr,
+    } = run_within(EXE, args, limit);
+    (code, stdout, stderr)
 }
 
 /// The words between `prefix` and `suffix` on every line shaped `prefix WORD suffix`.
@@ -75,16 +37,13 @@ fn every_item_put_is_got_in_order_and_the_reader_is_terminated_and_reaped() {
     assert_eq!(items(&out, "Get ", " from queue."), ["A", "B", "C"]);
     assert!(out.contains("processes: 3 put, 3 got"), "{out}");
 
-    let writer = number_after(&err, "Process to write: ");
-    assert_eq!(number_after(&out, "Writer process "), writer);
-    let reader = number_after(&out, "Process to read: ");
+    let writer: u32 = number_after(&err, "Process to write: ");
+    assert_eq!(number_after::<u32>(&out, "Writer process "), writer);
+    let reader: u32 = number_after(&out, "Process to read: ");
     assert_ne!(reader, writer);
-    assert_eq!(number_after(&out, "Reader process "), reader);
+    assert_eq!(number_after::<u32>(&out, "Reader process "), reader);
     // It was terminated (it never ends by itself), not merely found finished.
-    let terminated = out
-        .lines()
-        .find(|l| l.starts_with("Reader process "))
-        .unwrap();
+    let terminated = testkit::line(&out, "Reader process ");
     #[cfg(unix)]
     assert!(terminated.ends_with("signal: 9 (SIGKILL)"), "{terminated}");
     // Reaped by the parent: no process, not even a zombie, is left with its PID.
@@ -113,21 +72,15 @@ fn threads_every_item_put_is_got_exactly_once() {
 #[test]
 fn bad_arguments_give_one_error_line_and_exit_1() {
     for args in [&["-3"][..], &["abc"], &["writer", "x"]] {
-        let (code, out, err) = run(args, Duration::from_secs(10));
-        assert_eq!(code, Some(1), "{args:?}");
-        assert!(out.is_empty(), "{args:?}: {out}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        testkit::assert_usage_error(EXE, args);
     }
-    let (code, out, _) = run(&["--help"], Duration::from_secs(10));
-    assert_eq!(code, Some(0));
-    assert!(out.starts_with("usage: queue-demo"));
+    assert!(testkit::assert_help(EXE).starts_with("usage: queue-demo"));
 }
 
 #[test]
 fn a_corrupt_frame_length_is_refused_not_allocated() {
     use std::io::Write;
-    let mut reader = Command::new(env!("CARGO_BIN_EXE_queue-demo"))
+    let mut reader = Command::new(EXE)
         .arg("reader")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -2,40 +2,21 @@
 // Tests may unwrap: a panic here is a test failure, with its message.
 #![allow(clippy::unwrap_used)]
 #![cfg(unix)]
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use testkit::{Outcome, line, run_within};
 
+const EXE: &str = env!("CARGO_BIN_EXE_shared-memory");
 const START: i64 = 200;
 
 /// Runs shared-memory; returns (exit code, stdout, stderr). Fails the test past 60 s
 /// (it takes about a second).
 fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shared-memory"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("shared-memory {args:?} still running after 60 s");
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-    // Its output is a few lines: it fitted in the pipes while it ran.
-    let out = child.wait_with_output().unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.code(), text(out.stdout), text(out.stderr))
-}
-
-fn line<'a>(text: &'a str, prefix: &str) -> &'a str {
-    text.lines()
-        .find(|l| l.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no line {prefix:?} in:\n{text}"))
+    let Outcome {
+        code,
+        stdout,
+        stderr,
+    } = run_within(EXE, args, Duration::from_secs(60));
+    (code, stdout, stderr)
 }
 
 #[test]
@@ -86,13 +67,7 @@ fn the_parent_reads_the_array_the_child_squared() {
 #[test]
 fn bad_updates_give_one_error_line_and_exit_1() {
     for args in [&["-5"][..], &["abc"], &["100000001"], &["1", "2"]] {
-        let (code, out, err) = run(args);
-        assert_eq!(code, Some(1), "{args:?}");
-        assert!(out.is_empty(), "{args:?}: {out}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        testkit::assert_usage_error(EXE, args);
     }
-    let (code, out, _) = run(&["--help"]);
-    assert_eq!(code, Some(0));
-    assert!(out.starts_with("usage: shared-memory"));
+    assert!(testkit::assert_help(EXE).starts_with("usage: shared-memory"));
 }

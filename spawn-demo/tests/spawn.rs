@@ -1,22 +1,14 @@
 //! Runs the real spawn-demo binary and checks what it exists to show.
 
-use std::process::Command;
+use std::time::Duration;
+use testkit::line_after;
+
+const EXE: &str = env!("CARGO_BIN_EXE_spawn-demo");
 
 fn run() -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_spawn-demo"))
-        .output()
-        .expect("the demo binary starts");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).expect("the demo prints UTF-8")
-}
-
-/// The rest of the line that starts with `start`.
-fn line_after<'a>(text: &'a str, start: &str) -> &'a str {
-    let line = text
-        .lines()
-        .find(|l| l.starts_with(start))
-        .unwrap_or_else(|| panic!("no line starting with {start:?} in:\n{text}"));
-    &line[start.len()..]
+    let out = testkit::run_within(EXE, &[], Duration::from_secs(60));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    out.stdout
 }
 
 /// The text between `start` and `end` on the line that starts with `start`.
@@ -64,14 +56,5 @@ fn childs_change_to_the_global_does_not_reach_the_parent() {
 
 #[test]
 fn bad_argument_fails_with_one_error_line() {
-    let out = Command::new(env!("CARGO_BIN_EXE_spawn-demo"))
-        .arg("--bogus")
-        .output()
-        .expect("the demo binary starts");
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        err.starts_with("error: ") && err.lines().count() == 1,
-        "{err}"
-    );
+    testkit::assert_usage_error(EXE, &["--bogus"]);
 }

@@ -90,11 +90,5 @@ fn missing_command_fails_cleanly() {
 
 #[test]
 fn bad_option_fails_with_one_error_line() {
-    let out = Command::new(DEMO).arg("--bogus").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        err.starts_with("error: ") && err.lines().count() == 1,
-        "{err}"
-    );
+    testkit::assert_usage_error(DEMO, &["--bogus"]);
 }

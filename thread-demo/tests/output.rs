@@ -1,17 +1,17 @@
-use std::process::Command;
+use std::time::Duration;
+use testkit::{Outcome, run_within};
 
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_thread-demo"))
-        .args(args)
-        .output()
-        .expect("the demo binary runs")
+const EXE: &str = env!("CARGO_BIN_EXE_thread-demo");
+
+fn run() -> Outcome {
+    run_within(EXE, &[], Duration::from_secs(60))
 }
 
 #[test]
 fn loop_thread_counts_in_order_and_both_threads_end() {
-    let out = run(&[]);
-    assert!(out.status.success());
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let out = run();
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let stdout = out.stdout;
     let lines: Vec<&str> = stdout.lines().collect();
     let pos = |l: &str| {
         lines
@@ -39,8 +39,7 @@ fn loop_thread_counts_in_order_and_both_threads_end() {
 
 #[test]
 fn squares_and_cubes_are_computed_by_two_threads() {
-    let out = run(&[]);
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = run().stdout;
     let values = |prefix: &str| -> Vec<u64> {
         stdout
             .lines()
@@ -56,19 +55,7 @@ fn squares_and_cubes_are_computed_by_two_threads() {
 
 #[test]
 fn help_exits_0_and_bad_argument_exits_1() {
-    let help = run(&["--help"]);
-    assert!(help.status.success());
-    assert!(
-        String::from_utf8(help.stdout)
-            .unwrap()
-            .starts_with("usage:")
-    );
-    let bad = run(&["--bogus"]);
-    assert_eq!(bad.status.code(), Some(1));
-    let stderr = String::from_utf8(bad.stderr).unwrap();
-    assert!(
-        stderr.starts_with("error: ") && stderr.contains("--bogus"),
-        "{stderr}"
-    );
-    assert_eq!(stderr.lines().count(), 1);
+    assert!(testkit::assert_help(EXE).starts_with("usage:"));
+    let stderr = testkit::assert_usage_error(EXE, &["--bogus"]);
+    assert!(stderr.contains("--bogus"), "{stderr}");
 }

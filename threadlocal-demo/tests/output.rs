@@ -1,10 +1,10 @@
-use std::process::{Command, Output};
+use std::time::Duration;
+use testkit::{Outcome, run_within};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_threadlocal-demo"))
-        .args(args)
-        .output()
-        .expect("the demo starts")
+const EXE: &str = env!("CARGO_BIN_EXE_threadlocal-demo");
+
+fn run() -> Outcome {
+    run_within(EXE, &[], Duration::from_secs(60))
 }
 
 /// The `(student, thread)` pairs greeted on lines that start with `prefix`, sorted.
@@ -23,9 +23,9 @@ fn greetings(stdout: &str, prefix: &str) -> Vec<(String, String)> {
 
 #[test]
 fn each_student_is_greeted_in_its_own_thread() {
-    let out = run(&[]);
-    assert!(out.status.success());
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let out = run();
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let stdout = out.stdout;
     let expected = vec![
         ("Alice".to_owned(), "Thread-A".to_owned()),
         ("Bob".to_owned(), "Thread-B".to_owned()),
@@ -42,7 +42,7 @@ fn each_student_is_greeted_in_its_own_thread() {
 
 #[test]
 fn the_main_thread_does_not_see_the_other_threads_values() {
-    let stdout = String::from_utf8(run(&[]).stdout).unwrap();
+    let stdout = run().stdout;
     assert!(
         stdout
             .lines()
@@ -53,19 +53,7 @@ fn the_main_thread_does_not_see_the_other_threads_values() {
 
 #[test]
 fn help_exits_0_and_bad_argument_exits_1() {
-    let help = run(&["--help"]);
-    assert!(help.status.success());
-    assert!(
-        String::from_utf8(help.stdout)
-            .unwrap()
-            .starts_with("usage: threadlocal-demo")
-    );
-    let bad = run(&["--nope"]);
-    assert_eq!(bad.status.code(), Some(1));
-    let stderr = String::from_utf8(bad.stderr).unwrap();
-    assert!(
-        stderr.starts_with("error: ") && stderr.contains("--nope"),
-        "{stderr}"
-    );
-    assert_eq!(stderr.lines().count(), 1);
+    assert!(testkit::assert_help(EXE).starts_with("usage: threadlocal-demo"));
+    let stderr = testkit::assert_usage_error(EXE, &["--nope"]);
+    assert!(stderr.contains("--nope"), "{stderr}");
 }

@@ -1,0 +1,154 @@
+//! The helpers the demos' integration tests share: run a demo binary under a time limit,
+//! check its `--help` and its usage errors, and pick lines and numbers out of its output.
+//!
+//! They live here, in a test-only library, so that each demo's `src/main.rs` stays
+//! self-contained and copyable: no demo depends on this crate, only its tests do.
+//! Every helper panics with a readable message when what it checks is not so, which is
+//! how an integration test fails.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::str::FromStr;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long a usage error or `--help` may take: they are instant, so this only turns a
+/// hang into a failure on a busy machine.
+const QUICK_LIMIT: Duration = Duration::from_secs(60);
+
+/// How a finished run ended and what it printed.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The exit code; `None` if a signal ended it.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `exe` with `args` (stdin empty) and waits for it to exit by itself.
+///
+/// Past `limit` it kills the process, reaps it and panics, so a hang fails the test
+/// instead of stalling it forever.
+pub fn run_within(exe: &str, args: &[&str], limit: Duration) -> Outcome {
+    let mut cmd = Command::new(exe);
+    cmd.args(args);
+    command_within(cmd, limit)
+}
+
+/// As [`run_within`], for a command the caller set up (environment, working directory).
+/// Its stdout and stderr are piped and its stdin is empty.
+pub fn command_within(mut cmd: Command, limit: Duration) -> Outcome {
+    let what = describe(&cmd);
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} does not start: {e}"));
+    // Read both pipes while it runs: a full pipe would block it and look like a hang.
+    let stdout = read_all(child.stdout.take().expect("stdout was piped above"));
+    let stderr = read_all(child.stderr.take().expect("stderr was piped above"));
+    let start = Instant::now();
+    let status = loop {
+        let done = child
+            .try_wait()
+            .unwrap_or_else(|e| panic!("{what} cannot be waited for: {e}"));
+        if let Some(status) = done {
+            break status;
+        }
+        if start.elapsed() > limit {
+            // Kill, then reap, so no zombie outlives the test. The readers are left
+            // behind: a grandchild may still hold the pipes open.
+            let killed = child.kill();
+            let reaped = child.wait();
+            panic!(
+                "{what} still running after {limit:?}: killed ({killed:?}), reaped ({reaped:?})"
+            );
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    let text = |reader: thread::JoinHandle<String>, name: &str| {
+        reader
+            .join()
+            .unwrap_or_else(|_| panic!("{what}: reading its {name} failed"))
+    };
+    Outcome {
+        code: status.code(),
+        stdout: text(stdout, "stdout"),
+        stderr: text(stderr, "stderr"),
+    }
+}
+
+/// `program [args...]` with the program's file name only, for messages.
+fn describe(cmd: &Command) -> String {
+    let program = Path::new(cmd.get_program());
+    let name = program.file_name().unwrap_or(program.as_os_str());
+    let args: Vec<_> = cmd.get_args().collect();
+    format!("{} {args:?}", name.to_string_lossy())
+}
+
+fn read_all(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut text = String::new();
+        pipe.read_to_string(&mut text)
+            .expect("the demo prints UTF-8");
+        text
+    })
+}
+
+/// Checks that `exe args` is refused as a usage error: exit code 1, nothing on stdout and
+/// exactly one line on stderr, starting `error: `. Returns that stderr (with its newline)
+/// for further checks.
+pub fn assert_usage_error(exe: &str, args: &[&str]) -> String {
+    let out = run_within(exe, args, QUICK_LIMIT);
+    assert_eq!(out.code, Some(1), "{args:?} should exit 1: {out:?}");
+    assert!(out.stdout.is_empty(), "{args:?} printed on stdout: {out:?}");
+    assert_eq!(
+        out.stderr.lines().count(),
+        1,
+        "{args:?} should give one stderr line: {out:?}"
+    );
+    assert!(
+        out.stderr.starts_with("error: "),
+        "{args:?} should say `error: `: {out:?}"
+    );
+    out.stderr
+}
+
+/// Checks that `exe --help` and `exe -h` both exit 0 and print the same non-empty usage
+/// text on stdout. Returns that text for further checks.
+pub fn assert_help(exe: &str) -> String {
+    let long = run_within(exe, &["--help"], QUICK_LIMIT);
+    assert_eq!(long.code, Some(0), "--help should exit 0: {long:?}");
+    assert!(!long.stdout.trim().is_empty(), "--help printed nothing");
+    let short = run_within(exe, &["-h"], QUICK_LIMIT);
+    assert_eq!(short.code, Some(0), "-h should exit 0: {short:?}");
+    assert_eq!(short.stdout, long.stdout, "-h and --help differ");
+    long.stdout
+}
+
+/// The first line of `text` that starts with `prefix`.
+pub fn line<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting with {prefix:?} in:\n{text}"))
+}
+
+/// The rest of the first line of `text` that starts with `prefix`.
+pub fn line_after<'a>(text: &'a str, prefix: &str) -> &'a str {
+    &line(text, prefix)[prefix.len()..]
+}
+
+/// The whole number (an optional `-`, then digits) right after `prefix` on the first line
+/// of `text` that starts with `prefix`.
+pub fn number_after<T: FromStr>(text: &str, prefix: &str) -> T {
+    let rest = line_after(text, prefix);
+    let sign = usize::from(rest.starts_with('-'));
+    let end = rest[sign..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(rest.len(), |i| sign + i);
+    rest[..end]
+        .parse()
+        .unwrap_or_else(|_| panic!("no number after {prefix:?} in {:?}", line(text, prefix)))
+}
