@@ -186,32 +186,24 @@ fn parse_args() -> Result<Option<Options>, Box<dyn Error>> {
         if !flag.starts_with("--") {
             return Err(format!("unexpected argument {flag:?} (try --help)").into());
         }
-        let known = [
-            "--listen",
-            "--connect",
-            "--tasks",
-            "--timeout",
-            "--delay-ms",
-            "--authkey",
-        ];
-        if !known.contains(&flag.as_str()) {
-            return Err(format!("unknown option {flag:?} (try --help)").into());
-        }
-        let value = args
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value (try --help)"))?;
-        let number = || {
+        // The value is taken only by a flag that this role accepts, so a wrong flag is
+        // named as such rather than as one missing its value.
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("{flag} needs a value (try --help)"))
+        };
+        let number = |value: String| {
             value
                 .parse::<u32>()
                 .map_err(|_| format!("{flag} wants a whole number, not {value:?}"))
         };
         match flag.as_str() {
-            "--listen" if master => o.addr = value.clone(),
-            "--connect" if worker => o.addr = value.clone(),
-            "--tasks" if !worker => o.tasks = number()?,
-            "--timeout" if !worker => o.timeout = Duration::from_secs(number()?.into()),
-            "--delay-ms" if worker => o.delay = Duration::from_millis(number()?.into()),
-            "--authkey" => o.key = Some(value.clone()),
+            "--listen" if master => o.addr = value()?,
+            "--connect" if worker => o.addr = value()?,
+            "--tasks" if !worker => o.tasks = number(value()?)?,
+            "--timeout" if !worker => o.timeout = Duration::from_secs(number(value()?)?.into()),
+            "--delay-ms" if worker => o.delay = Duration::from_millis(number(value()?)?.into()),
+            "--authkey" => o.key = Some(value()?),
             _ => return Err(format!("unexpected argument {flag:?} here (try --help)").into()),
         }
     }
