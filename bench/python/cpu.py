@@ -5,12 +5,12 @@ Usage: cpu.py WORKLOAD VARIANT SIZE CHUNKS WORKERS WARMUP REPEATS
 Prints one JSON object: {"answer": ..., "samples": [seconds per run, ...]}.
 The work is cut into CHUNKS pieces that workers take one at a time (dynamic splitting).
 """
-import json
 import multiprocessing as mp
 import sys
 import threading
-import time
 from array import array
+
+from measure import report
 
 MASK = (1 << 64) - 1
 DATA = array("q")  # the sorted array for bsearch, built before any worker starts
@@ -152,17 +152,10 @@ def main():
         run = lambda _w: combine(pool.map(run_chunk, range(CHUNKS), chunksize=1))
     else:
         run = {"sequential": sequential, "threads": threads, "processes": processes}[variant]
-    samples, answer = [], None
-    for rep in range(warmup + repeats):
-        start = time.perf_counter()
-        answer = run(workers)
-        elapsed = time.perf_counter() - start
-        if rep >= warmup:
-            samples.append(elapsed)
+    report(lambda: run(workers), warmup, repeats)
     if pool is not None:
         pool.close()
         pool.join()
-    print(json.dumps({"answer": answer, "samples": samples}))
 
 
 if __name__ == "__main__":

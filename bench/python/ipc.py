@@ -10,11 +10,11 @@ Usage: ipc.py VARIANT SIZE WARMUP REPEATS
 Prints {"answer": bytes, round trips or the sum of the integers, "samples": [seconds per run]}.
 """
 import asyncio
-import json
 import multiprocessing as mp
 import os
 import sys
-import time
+
+from measure import report
 
 BLOCK = 64 * 1024
 
@@ -133,14 +133,7 @@ def main():
         "mppipe": mp_pipe,
         "asyncio": lambda n: asyncio.run(asyncio_queue(n)),
     }[variant]
-    samples, answer = [], 0
-    for rep in range(warmup + repeats):
-        start = time.perf_counter()
-        answer = run(size)
-        elapsed = time.perf_counter() - start
-        if rep >= warmup:
-            samples.append(elapsed)
-    print(json.dumps({"answer": answer, "samples": samples}))
+    report(lambda: run(size), warmup, repeats)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,10 @@ Usage: locks.py COUNT THREADS WARMUP REPEATS
 COUNT increments in all, shared by THREADS threads (1 = uncontended).
 Prints {"answer": the final counter, "samples": [seconds per increment, ...]}.
 """
-import json
 import sys
 import threading
-import time
+
+from measure import report
 
 
 def run(count, nthreads):
@@ -34,14 +34,7 @@ def run(count, nthreads):
 def main():
     count, nthreads, warmup, repeats = (int(a) for a in sys.argv[1:5])
     count -= count % nthreads  # every thread does the same share
-    samples, answer = [], 0
-    for rep in range(warmup + repeats):
-        start = time.perf_counter()
-        answer = run(count, nthreads)
-        elapsed = time.perf_counter() - start
-        if rep >= warmup:
-            samples.append(elapsed / count)
-    print(json.dumps({"answer": answer, "samples": samples}))
+    report(lambda: run(count, nthreads), warmup, repeats, per=count)
 
 
 if __name__ == "__main__":

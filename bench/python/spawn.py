@@ -6,11 +6,11 @@ Each sample starts and joins COUNT of them one after another and reports seconds
 Prints {"answer": how many finished cleanly in the last sample, "samples": [...]}.
 """
 import asyncio
-import json
 import multiprocessing as mp
 import sys
 import threading
-import time
+
+from measure import report
 
 
 def noop():
@@ -56,14 +56,7 @@ def main():
         run = lambda: start_threads(count)
     else:
         run = lambda: asyncio.run(start_tasks(count))
-    samples, answer = [], 0
-    for rep in range(warmup + repeats):
-        start = time.perf_counter()
-        answer = run()
-        elapsed = time.perf_counter() - start
-        if rep >= warmup:
-            samples.append(elapsed / count)
-    print(json.dumps({"answer": answer, "samples": samples}))
+    report(run, warmup, repeats, per=count)
 
 
 if __name__ == "__main__":

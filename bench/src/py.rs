@@ -6,12 +6,14 @@ use std::process::Command;
 
 /// The scripts are compiled into the binary, so it runs from anywhere; they are written to a
 /// temporary directory for the run (multiprocessing's spawn needs a real file to import).
-const SCRIPTS: [(&str, &str); 5] = [
+const SCRIPTS: [(&str, &str); 6] = [
     ("cpu.py", include_str!("../python/cpu.py")),
     ("io.py", include_str!("../python/io.py")),
     ("spawn.py", include_str!("../python/spawn.py")),
     ("ipc.py", include_str!("../python/ipc.py")),
     ("locks.py", include_str!("../python/locks.py")),
+    // Imported by the others: the timing loop and the JSON they print.
+    ("measure.py", include_str!("../python/measure.py")),
 ];
 
 pub struct Python {

@@ -1,0 +1,16 @@
+"""What every bench script shares: timing a run after warm-ups, and the JSON bench reads."""
+import json
+import time
+
+
+def report(run, warmup, repeats, per=1):
+    """Calls run() warmup + repeats times and prints {"answer": what the last call returned,
+    "samples": the seconds each timed call took, divided by per}."""
+    samples, answer = [], None
+    for rep in range(warmup + repeats):
+        start = time.perf_counter()
+        answer = run()
+        elapsed = time.perf_counter() - start
+        if rep >= warmup:
+            samples.append(elapsed / per)
+    print(json.dumps({"answer": answer, "samples": samples}))
