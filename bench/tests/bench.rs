@@ -218,6 +218,8 @@ fn rust_and_python_compute_the_same_answers() {
         let out = Command::new("python3")
             .arg(scripts.join(c["script"].as_str().unwrap()))
             .args(&args)
+            // The scripts import measure.py: leave no __pycache__ in the source tree.
+            .env("PYTHONDONTWRITEBYTECODE", "1")
             .output()
             .unwrap();
         assert!(

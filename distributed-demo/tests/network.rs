@@ -349,6 +349,10 @@ fn bad_setups_give_one_clear_line() {
         Some("k"),
         "error: unexpected argument \"--tasks\"",
     );
-    assert_fails(&["--bogus"], Some("k"), "error: unexpected argument \"--bogus\" here");
+    assert_fails(
+        &["--bogus"],
+        Some("k"),
+        "error: unexpected argument \"--bogus\" here",
+    );
     assert!(testkit::assert_help(EXE).starts_with("usage:"));
 }
