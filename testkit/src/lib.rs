@@ -6,6 +6,8 @@
 //! Every helper panics with a readable message when what it checks is not so, which is
 //! how an integration test fails.
 
+pub mod twin;
+
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -38,7 +40,11 @@ pub fn run_within(exe: &str, args: &[&str], limit: Duration) -> Outcome {
 
 /// As [`run_within`], for a command the caller set up (environment, working directory).
 /// Its stdout and stderr are piped and its stdin is empty.
-pub fn command_within(mut cmd: Command, limit: Duration) -> Outcome {
+pub fn command_within(cmd: Command, limit: Duration) -> Outcome {
+    command_within_then(cmd, limit, |_| {})
+}
+
+fn command_within_then(mut cmd: Command, limit: Duration, started: impl FnOnce(u32)) -> Outcome {
     let what = describe(&cmd);
     let mut child = cmd
         .stdin(Stdio::null())
@@ -46,6 +52,7 @@ pub fn command_within(mut cmd: Command, limit: Duration) -> Outcome {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("{what} does not start: {e}"));
+    started(child.id());
     // Read both pipes while it runs: a full pipe would block it and look like a hang.
     let stdout = read_all(child.stdout.take().expect("stdout was piped above"));
     let stderr = read_all(child.stderr.take().expect("stderr was piped above"));
@@ -78,6 +85,71 @@ pub fn command_within(mut cmd: Command, limit: Duration) -> Outcome {
         stdout: text(stdout, "stdout"),
         stderr: text(stderr, "stderr"),
     }
+}
+
+/// As [`run_within`], and then checks that the program left no process behind: it runs
+/// in a process group of its own, which every process it starts inherits, and once it
+/// has exited no process of that group may remain (Linux, where `/proc` tells; elsewhere
+/// only the run is checked). A process left behind is killed, then the test fails.
+pub fn run_leaving_nothing(exe: &str, args: &[&str], limit: Duration) -> Outcome {
+    let mut cmd = Command::new(exe);
+    cmd.args(args);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let group = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let out = command_within_group(cmd, limit, &group);
+    let pgid = group.load(std::sync::atomic::Ordering::SeqCst);
+    // A child that was just killed by its parent may take a moment to vanish.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut left = group_members(pgid);
+    while !left.is_empty() && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(50));
+        left = group_members(pgid);
+    }
+    if !left.is_empty() {
+        #[cfg(unix)]
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pgid}")])
+            .status();
+        panic!("{exe} {args:?} exited but left processes {left:?} running: {out:?}");
+    }
+    out
+}
+
+fn command_within_group(
+    cmd: Command,
+    limit: Duration,
+    group: &std::sync::Arc<std::sync::atomic::AtomicU32>,
+) -> Outcome {
+    let group = std::sync::Arc::clone(group);
+    command_within_then(cmd, limit, move |pid| {
+        group.store(pid, std::sync::atomic::Ordering::SeqCst);
+    })
+}
+
+/// The PIDs of the live processes (zombies aside) in process group `pgid`.
+pub fn group_members(pgid: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut pids = Vec::new();
+    for entry in entries.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // After the command name in parentheses: state, ppid, pgrp.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string() {
+            pids.push(pid);
+        }
+    }
+    pids
 }
 
 /// `program [args...]` with the program's file name only, for messages.
@@ -151,4 +223,20 @@ pub fn number_after<T: FromStr>(text: &str, prefix: &str) -> T {
     rest[..end]
         .parse()
         .unwrap_or_else(|_| panic!("no number after {prefix:?} in {:?}", line(text, prefix)))
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_left_behind_fails_the_check_and_is_killed() {
+        let clean = run_leaving_nothing("sh", &["-c", "true"], Duration::from_secs(30));
+        assert_eq!(clean.code, Some(0));
+        let left = std::panic::catch_unwind(|| {
+            run_leaving_nothing("sh", &["-c", "sleep 60 >/dev/null 2>&1 &"], QUICK_LIMIT)
+        });
+        let message = *left.expect_err("a background sleep must fail the check").downcast::<String>().unwrap();
+        assert!(message.contains("left processes"), "{message}");
+    }
 }
