@@ -10,7 +10,8 @@
 //! the child has ended. (A `Mutex` guards a global against other threads of
 //! the same process; another process has a global of its own.)
 //!
-//! Python: `p = Process(target=run_proc, args=('test',)); p.start(); p.join()`.
+//! Python: `p = Process(target=run_proc, args=('test',)); p.start(); p.join()`
+//! (Liao Xuefeng's Python tutorial, 进程和线程 / 多进程, multiprocessing).
 //!
 //! Run with: cargo run -p spawn-demo
 //!
@@ -25,79 +26,54 @@
 //! Result (in parent process 928): []
 //! ```
 //!
-//! Works on every platform Rust's standard library supports; no dependencies.
+//! Works on every platform Rust's standard library supports.
+//!
+//! To copy: no dependencies
 
 use std::error::Error;
-use std::process::{Command, ExitCode};
+use std::process::Command;
 use std::sync::Mutex;
 
 /// A global, as in the Python original. Each process has its own.
 static RESULT: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
-/// The argument that makes this binary play the child.
+/// The first argument that makes this program play the child.
 const CHILD_ROLE: &str = "child";
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        [] => parent(),
-        [CHILD_ROLE, name] => child(name),
-        ["-h" | "--help"] => {
-            println!(
-                "usage: spawn-demo\n\nStarts itself again as a child process and waits for it."
-            );
-            println!("(`spawn-demo {CHILD_ROLE} NAME` is the child's role, used internally.)");
-            Ok(())
-        }
-        _ => Err(format!("unexpected arguments {args:?} (try --help)").into()),
-    };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+fn main() -> Result<(), Box<dyn Error>> {
+    if std::env::args().nth(1).as_deref() == Some(CHILD_ROLE) {
+        let name = std::env::args().nth(2).ok_or("the child needs a name")?;
+        run_proc(&name);
+        return Ok(());
     }
-}
 
-fn parent() -> Result<(), Box<dyn Error>> {
     println!("Parent process {}.", std::process::id());
-    let exe = std::env::current_exe().map_err(|e| format!("could not find this program: {e}"))?;
     println!("Child process will start.");
-    // `status()` starts the child and waits for it, like start() + join().
-    // The child inherits stdout, so its lines appear right here.
-    let status = Command::new(&exe)
+    // `status()` starts the child and waits for it: start() and join() in one.
+    // The child inherits our stdout, so its lines appear right here.
+    let status = Command::new(std::env::current_exe()?)
         .args([CHILD_ROLE, "test"])
-        .status()
-        .map_err(|e| format!("could not start {}: {e}", exe.display()))?;
+        .status()?;
     if !status.success() {
-        return Err(format!("child process failed: {status}").into());
+        return Err(format!("the child process failed: {status}").into());
     }
     println!("Child process end.");
-    // The child pushed four squares into its RESULT; ours was never touched.
+    // The child filled its own RESULT; ours was never touched.
     println!(
         "Result (in parent process {}): {:?}",
         std::process::id(),
-        lock_result()
+        RESULT.lock().expect("no thread panics while holding it")
     );
     Ok(())
 }
 
-fn child(name: &str) -> Result<(), Box<dyn Error>> {
+/// What the child process runs: `run_proc` in the Python original.
+fn run_proc(name: &str) {
     println!("Run child process {name} ({})...", std::process::id());
-    lock_result().extend((1..=4).map(|x| x * x));
+    let mut result = RESULT.lock().expect("no thread panics while holding it");
+    result.extend((1..=4).map(|x| x * x));
     println!(
-        "Result (in child process {}): {:?}",
-        std::process::id(),
-        lock_result()
+        "Result (in child process {}): {result:?}",
+        std::process::id()
     );
-    Ok(())
-}
-
-/// The global's guard. Only one thread ever locks it, so it cannot be
-/// poisoned by a panic in another thread.
-fn lock_result() -> std::sync::MutexGuard<'static, Vec<u32>> {
-    RESULT
-        .lock()
-        .expect("no other thread exists to poison this lock")
 }
