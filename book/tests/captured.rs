@@ -1,0 +1,135 @@
+//! The output the book shows is the output the programs print today. `scripts/capture.sh`
+//! writes `book/src/output/PROGRAM.rust.txt` and `PROGRAM.python.txt`: a first line `$ ...`
+//! with the command, then what it printed. Here each Rust program runs again and must print
+//! the captured lines (numbers aside, in any order, since concurrent lines interleave), and
+//! each captured Python run must have the same lines as the captured Rust run.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use testkit::twin::{normalise, skip};
+use testkit::{command_within, run_within};
+
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+
+fn output_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src/output")
+}
+
+/// Every captured program: its name, its command line's arguments, and the captured lines.
+fn captured(side: &str) -> Vec<(String, Vec<String>, String)> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(output_dir()).expect("book/src/output exists") {
+        let path = entry.expect("a directory entry").path();
+        let name = path
+            .file_name()
+            .expect("a file")
+            .to_string_lossy()
+            .to_string();
+        let Some(program) = name.strip_suffix(&format!(".{side}.txt")) else {
+            continue;
+        };
+        let text = fs::read_to_string(&path).expect("captured text is UTF-8");
+        let (command, output) = text.split_once('\n').unwrap_or((&text, ""));
+        assert!(
+            command.starts_with("$ "),
+            "{name} must start with `$ COMMAND`"
+        );
+        let args = match side {
+            "rust" => command.split_once(" -- ").map(|(_, a)| a),
+            _ => command.split_once(".py").map(|(_, a)| a),
+        };
+        let args = args
+            .unwrap_or("")
+            .split_whitespace()
+            .map(String::from)
+            .collect();
+        found.push((program.to_string(), args, output.to_string()));
+    }
+    found.sort();
+    found
+}
+
+fn sorted(text: &str) -> Vec<String> {
+    let mut lines = normalise(text);
+    lines.sort();
+    lines
+}
+
+/// The debug binaries, built first if this test runs alone.
+fn bin_dir() -> PathBuf {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target/tmp is inside target/")
+        .to_path_buf();
+    let bins = target.join("debug");
+    let missing = captured("rust")
+        .iter()
+        .any(|(program, _, _)| !bins.join(program).exists());
+    if missing {
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo
+            .args(["build", "--workspace", "--bins", "--quiet"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        let built = command_within(cargo, Duration::from_secs(900));
+        assert_eq!(built.code, Some(0), "cargo build failed: {built:?}");
+    }
+    bins
+}
+
+#[test]
+fn every_program_still_prints_the_captured_lines() {
+    let programs = captured("rust");
+    assert!(
+        programs.len() >= 20,
+        "only {} captured programs: run scripts/capture.sh",
+        programs.len()
+    );
+    let bins = bin_dir();
+    for (program, args, output) in programs {
+        let exe = bins.join(&program);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let now = run_within(exe.to_str().expect("a UTF-8 path"), &args, RUN_LIMIT);
+        assert_eq!(now.code, Some(0), "{program} failed: {now:?}");
+        if now.stdout.starts_with("skipped: ") || output.starts_with("skipped: ") {
+            skip(
+                "every_program_still_prints_the_captured_lines",
+                &format!("{program} skipped its run here or when captured"),
+            );
+            continue;
+        }
+        assert_eq!(
+            sorted(&now.stdout),
+            sorted(&output),
+            "{program} no longer prints what book/src/output/{program}.rust.txt shows: \
+             run scripts/capture.sh\n--- now:\n{}\n--- captured:\n{output}",
+            now.stdout
+        );
+    }
+}
+
+#[test]
+fn every_captured_twin_prints_the_rust_lines() {
+    let rust = captured("rust");
+    let python = captured("python");
+    assert!(
+        !python.is_empty(),
+        "no captured Python runs: run scripts/capture.sh"
+    );
+    for (program, _, output) in python {
+        let (_, _, rust_output) = rust
+            .iter()
+            .find(|(p, _, _)| *p == program)
+            .unwrap_or_else(|| panic!("{program}.python.txt has no Rust twin captured"));
+        if output.starts_with("skipped: ") || rust_output.starts_with("skipped: ") {
+            continue;
+        }
+        assert_eq!(
+            sorted(&output),
+            sorted(rust_output),
+            "{program}: the captured Python and Rust runs differ: run scripts/capture.sh"
+        );
+    }
+}
