@@ -6,6 +6,7 @@
 //! Every helper panics with a readable message when what it checks is not so, which is
 //! how an integration test fails.
 
+pub mod redis;
 pub mod twin;
 
 use std::io::Read;
