@@ -1,0 +1,59 @@
+//! Each program beside its Python twin: the same lines (numbers, PIDs and the order of
+//! the workers' lines aside), and in Python too, the broken worker's task is redone by
+//! another worker.
+
+// Tests may unwrap, helpers included (clippy.toml only covers #[test] functions).
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use testkit::twin;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// The worker named on the table row of task 5, and the one named on the line
+/// that says `what` happened to it on task 5.
+fn task_5_workers<'a>(stdout: &'a str, what: &str) -> (&'a str, &'a str) {
+    let row = testkit::line_after(stdout, "    5 | 31 |   961 | ");
+    let suffix = format!(" {what} on task 5; it goes back to the queue");
+    let broken = (stdout.lines())
+        .find_map(|l| l.strip_suffix(&suffix))
+        .unwrap_or_else(|| panic!("no worker {what} on task 5:\n{stdout}"));
+    (row, broken)
+}
+
+#[test]
+fn master_worker_twin_prints_the_same_lines() {
+    let name = "master_worker_twin_prints_the_same_lines";
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let Some(py) = twin::run(name, dir, "master_worker.py", &[], &[], LIMIT) else {
+        return;
+    };
+    assert_eq!(py.code, Some(0), "{py:?}");
+    let rust = testkit::run_within(env!("CARGO_BIN_EXE_master-worker"), &[], LIMIT);
+    twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
+    let (redone_by, panicked) = task_5_workers(&py.stdout, "panicked (\"poison task 5\")");
+    assert_ne!(redone_by, panicked, "{}", py.stdout);
+    assert_eq!(
+        py.stderr,
+        format!("thread '{panicked}' panicked: poison task 5\n")
+    );
+}
+
+#[test]
+fn master_worker_processes_twin_prints_the_same_lines() {
+    let name = "master_worker_processes_twin_prints_the_same_lines";
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let script = "master_worker_processes.py";
+    let Some(py) = twin::run(name, dir, script, &[], &[], LIMIT) else {
+        return;
+    };
+    assert_eq!(py.code, Some(0), "{py:?}");
+    let exe = env!("CARGO_BIN_EXE_master-worker-processes");
+    let rust = testkit::run_within(exe, &[], LIMIT);
+    twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
+    // A real crash in Python too: the worker was killed by SIGABRT.
+    let (redone_by, crashed) = task_5_workers(&py.stdout, "crashed (signal: 6 (SIGABRT))");
+    assert_ne!(redone_by, crashed, "{}", py.stdout);
+    assert!(py.stderr.is_empty(), "{py:?}");
+}
