@@ -44,7 +44,9 @@ fn main() {
         "split load/store, 2 threads: balance = {balance} after {changes} changes (lost updates: {lost})"
     );
     if lost == 0 {
-        println!("  (no update was lost this time: the threads did not overlap; run it again)");
+        println!(
+            "  (no update was lost this time: no thread stored between the other's load and store)"
+        );
     }
 
     // Fix 1, the tutorial's Lock: the whole read-modify-write happens while holding it.
