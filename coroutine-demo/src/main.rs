@@ -1,4 +1,4 @@
-//! Coroutines: a consumer that is an async task, and two tasks sharing one thread.
+//! Coroutines: a consumer that is an async task, and two coroutines sharing one thread.
 //!
 //! Python idea: `produce(c)` drives the generator `consumer()` with `c.send(n)` and gets
 //! `'200 OK'` back; a coroutine can pause anywhere and let another one run.
@@ -16,8 +16,8 @@
 //! [CONSUMER] Consuming 1...
 //! [PRODUCER] Consumer return: 200 OK
 //! ... (the same three lines for 2, 3, 4 and 5)
-//! [CONSUMER] Channel closed, consumer ends.
-//! two coroutines on thread ThreadId(1):
+//! [CONSUMER] Closed by the producer, consumer ends.
+//! two coroutines on one thread:
 //! 1
 //! 2
 //! x
@@ -25,9 +25,10 @@
 //! 3
 //! z
 //! ```
+//!
+//! To copy: `cargo add tokio@1 --features full`
 
 use std::error::Error;
-use std::process::ExitCode;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::yield_now;
 
@@ -42,24 +43,38 @@ async fn consumer(mut inbox: mpsc::Receiver<Request>) {
         // The producer may have given up waiting; a lost answer is not an error here.
         let _ = reply.send("200 OK");
     }
-    println!("[CONSUMER] Channel closed, consumer ends.");
+    println!("[CONSUMER] Closed by the producer, consumer ends.");
 }
 
 async fn produce(outbox: mpsc::Sender<Request>) -> Result<(), Box<dyn Error>> {
     for n in 1..=5 {
         println!("[PRODUCER] Producing {n}...");
         let (reply_tx, reply_rx) = oneshot::channel();
-        outbox
-            .send((n, reply_tx))
-            .await
-            .map_err(|_| "send to consumer: consumer has stopped")?;
+        outbox.send((n, reply_tx)).await?;
         // Waiting for the reply is what makes producer and consumer take turns.
-        let r = reply_rx
-            .await
-            .map_err(|_| "wait for consumer: it dropped the reply")?;
+        let r = reply_rx.await?;
         println!("[PRODUCER] Consumer return: {r}");
     }
     Ok(()) // `outbox` is dropped here, which ends the consumer's loop.
+}
+
+// One thread, like Python's event loop: every task below runs on it, taking turns.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn Error>> {
+    // Capacity 1, the smallest tokio allows: even a producer that did not wait for replies
+    // could get only one number ahead. Here the wait for each reply sets the pace.
+    let (tx, rx) = mpsc::channel(1);
+    let consumer_task = tokio::spawn(consumer(rx));
+    produce(tx).await?;
+    consumer_task.await?;
+
+    // `join!` runs both futures inside this one task, so they share the thread by
+    // construction. `biased;` makes it poll them in the order written (a, then b) each time
+    // it is woken, so the output is always 1 2 x y 3 z: the interleaving the tutorial
+    // describes, decided only by where each coroutine yields.
+    println!("two coroutines on one thread:");
+    tokio::join!(biased; a(), b());
+    Ok(())
 }
 
 /// Part two: prints 1, 2, then gives the thread away, then 3.
@@ -75,46 +90,4 @@ async fn b() {
     println!("y");
     yield_now().await;
     println!("z");
-}
-
-// One thread, like Python's event loop: every task below runs on it, taking turns.
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run() -> Result<(), Box<dyn Error>> {
-    match std::env::args().nth(1).as_deref() {
-        None => {}
-        Some("-h" | "--help") => {
-            println!("usage: coroutine-demo (no arguments)");
-            return Ok(());
-        }
-        Some(other) => return Err(format!("unexpected argument: {other}").into()),
-    }
-    // Capacity 1, the smallest tokio allows: even a producer that did not wait for replies
-    // could get only one number ahead. Here the wait for each reply sets the pace.
-    let (tx, rx) = mpsc::channel(1);
-    let consumer_task = tokio::spawn(consumer(rx));
-    produce(tx).await?;
-    consumer_task
-        .await
-        .map_err(|e| format!("consumer task: {e}"))?;
-
-    // `join!` runs both futures inside this one task, so they share the thread by
-    // construction. `biased;` makes it poll them in the order written (a, then b) each time
-    // it is woken, so the output is always 1 2 x y 3 z: the interleaving the tutorial
-    // describes, decided only by where each coroutine yields.
-    println!(
-        "two coroutines on thread {:?}:",
-        std::thread::current().id()
-    );
-    tokio::join!(biased; a(), b());
-    Ok(())
 }

@@ -1,0 +1,20 @@
+use std::time::Duration;
+use testkit::twin;
+
+/// The Python generator consumer answers each number in turn, as the Rust task does, and
+/// its two generators interleave at the same points: with no PID or time in the output,
+/// the two runs print the very same text.
+#[test]
+fn coroutine_demo_twin_prints_the_same_lines() {
+    let limit = Duration::from_secs(30);
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let Some(python) = twin::run("coroutine_demo", dir, "coroutine_demo.py", &[], &[], limit)
+    else {
+        return;
+    };
+    assert_eq!(python.code, Some(0), "{python:?}");
+    let rust = testkit::run_within(env!("CARGO_BIN_EXE_coroutine-demo"), &[], limit);
+    assert_eq!(rust.code, Some(0), "{rust:?}");
+    twin::assert_same_lines(&rust.stdout, &python.stdout);
+    assert_eq!(python.stdout, rust.stdout);
+}
