@@ -1,46 +1,35 @@
 #!/usr/bin/env bash
-# Build the workspace once, then run every demo in tutorial order, each under a
-# time limit, and end with a summary table. Exits non-zero if any demo failed.
+# Build the workspace once, then run every program of every demo crate in tutorial order,
+# each under a time limit (with --python, each followed by its Python twin), and end with
+# a summary table. Exits non-zero if any run failed.
 # Run `scripts/run_all.sh --help` for the options.
 set -uo pipefail
 
-# Each entry: the package name, then the arguments it runs with here.
-DEMOS=(
-    "fork-demo"
-    "spawn-demo"
-    "pool-demo"
-    "subprocess-demo"
-    "queue-demo"
-    "pipe-demo"
-    "shared-memory"
-    "thread-demo"
-    "lock-deadlock"
-    "multicore-demo"
-    "threadlocal-demo"
-    "master-worker"
-    "distributed-demo"
-    "coroutine-demo"
-    "async-io"
-    "async-web --demo"
-)
-
 usage() {
     cat <<EOF
-Usage: scripts/run_all.sh [--list] [--no-build | --bin-dir DIR] [--timeout SECONDS] [DEMO...]
+Usage: scripts/run_all.sh [--list] [--python] [--no-build | --bin-dir DIR] [--timeout SECONDS] [PROGRAM...]
 
-Builds the workspace once, then runs each demo (or only the DEMOs named) in
+Builds the workspace once, then runs each program (or only the PROGRAMs named) in
 tutorial order, each under a time limit, and prints a summary table.
-A demo that exits non-zero or runs past its limit counts as failed; one past
-its limit is killed together with every process it started.
+The programs are every binary of every demo crate: in the order of the root
+Cargo.toml's members, a crate's src/main.rs (named as its package), then each
+src/bin/NAME.rs.
+A program that exits non-zero or runs past its limit counts as failed; one past
+its limit is killed together with every process it started. One whose first line
+is 'skipped: REASON' and that exits 0 shows as skipped.
 
 Options:
-  --list             print the demos, in order, and exit
+  --list             print the programs, in order, and exit
+  --python           after each program, run its Python twin (CRATE/NAME.py, with
+                     - in NAME as _) the same way; the summary gains a Python column
   --no-build         use the debug binaries already built in the target directory
   --bin-dir DIR      run the binaries in DIR instead of building (e.g. target/release)
-  --timeout SECONDS  time limit per demo (default: \$RUN_ALL_TIMEOUT or 60)
+  --timeout SECONDS  time limit per run (default: \$RUN_ALL_TIMEOUT or 60)
   -h, --help         print this help and exit
 
-Exit status: 0 if every demo passed, 1 if any failed, 2 for bad arguments.
+Environment: PYTHON, the Python to run twins with (default: python3).
+Exit status: 0 if every run passed or was skipped, 1 if any failed, 2 for bad
+arguments, 128 + N when stopped by signal N (Ctrl-C: 130).
 EOF
 }
 
@@ -49,19 +38,18 @@ die() {
     exit 2
 }
 
-demo_name() { echo "${1%% *}"; }
-
 limit="${RUN_ALL_TIMEOUT:-60}"
 build=1
 bin_dir=""
+list=0
+with_python=0
+python="${PYTHON:-python3}"
 selected=()
 while [ $# -gt 0 ]; do
     case "$1" in
         -h | --help) usage; exit 0 ;;
-        --list)
-            for entry in "${DEMOS[@]}"; do demo_name "$entry"; done
-            exit 0
-            ;;
+        --list) list=1 ;;
+        --python) with_python=1 ;;
         --no-build) build=0 ;;
         --bin-dir)
             [ $# -ge 2 ] || die "--bin-dir needs a directory"
@@ -84,120 +72,119 @@ case "$limit" in
     '' | *[!0-9]* | 0) die "the time limit must be a whole number of seconds above 0, not '$limit'" ;;
 esac
 
-# Keep the demos' own order, whatever order they were named in.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root" || die "cannot enter $root"
+# shellcheck source=scripts/common.sh
+source "$root/scripts/common.sh"
+load_programs
+
+if [ $list -eq 1 ]; then
+    printf '%s\n' "${PROGRAMS[@]}"
+    exit 0
+fi
+
+# Keep the programs' own order, whatever order they were named in.
 to_run=()
 if [ ${#selected[@]} -eq 0 ]; then
-    to_run=("${DEMOS[@]}")
+    to_run=("${PROGRAMS[@]}")
 else
     for name in "${selected[@]}"; do
-        found=0
-        for entry in "${DEMOS[@]}"; do
-            [ "$(demo_name "$entry")" = "$name" ] && found=1
-        done
-        [ $found -eq 1 ] || die "no demo named '$name' (see --list)"
+        [ -n "$name" ] && [ -n "${PROGRAM_DIR[$name]:-}" ] || die "no program named '$name' (see --list)"
     done
-    for entry in "${DEMOS[@]}"; do
+    for program in "${PROGRAMS[@]}"; do
         for name in "${selected[@]}"; do
-            if [ "$(demo_name "$entry")" = "$name" ]; then
-                to_run+=("$entry")
+            if [ "$program" = "$name" ]; then
+                to_run+=("$program")
                 break
             fi
         done
     done
 fi
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root" || die "cannot enter $root"
 if [ $build -eq 1 ] || [ -z "$bin_dir" ]; then
     command -v cargo >/dev/null || die "cargo not found: install a Rust toolchain (https://rustup.rs)"
 fi
 if [ $build -eq 1 ]; then
     packages=()
-    for entry in "${to_run[@]}"; do packages+=(-p "$(demo_name "$entry")"); done
-    echo "==> cargo build ${packages[*]}"
+    for program in "${to_run[@]}"; do
+        package="$(package_name "$root/${PROGRAM_DIR[$program]}")"
+        case " ${packages[*]} " in *" -p $package "*) ;; *) packages+=(-p "$package") ;; esac
+    done
+    echo "==> cargo build --bins ${packages[*]}"
     cargo build --bins "${packages[@]}" || { echo "error: the build failed" >&2; exit 1; }
 fi
-if [ -z "$bin_dir" ]; then
-    target_dir="$(cargo metadata --format-version 1 --no-deps 2>/dev/null |
-        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-    [ -n "$target_dir" ] || target_dir="$root/target"
-    bin_dir="$target_dir/debug"
-fi
-
-now() {
-    # Bash 5 has EPOCHREALTIME (microseconds); older shells get whole seconds.
-    if [ -n "${EPOCHREALTIME:-}" ]; then echo "${EPOCHREALTIME/,/.}"; else date +%s; fi
-}
+[ -n "$bin_dir" ] || bin_dir="$(debug_dir)"
 
 scratch="$(mktemp -d)"
-current_group=""
-cleanup() {
-    [ -n "$current_group" ] && kill -KILL -- "-$current_group" 2>/dev/null
-    rm -rf "$scratch"
-}
-trap cleanup EXIT
-trap 'echo; echo "interrupted" >&2; exit 130' INT TERM
+install_traps
 
-# Job control puts each background job in a process group of its own, so a
-# demo and every process it started can be killed together.
-set -m
-
-names=()
+# One column of the summary per language: a result and the seconds it took.
 results=()
 seconds=()
-failed=0
-for entry in "${to_run[@]}"; do
-    read -r -a words <<<"$entry"
-    name="${words[0]}"
-    bin="$bin_dir/$name"
-    if [ ! -x "$bin" ] && [ -x "$bin.exe" ]; then bin="$bin.exe"; fi # Windows
+py_results=()
+py_seconds=()
+declare -A count=([ok]=0 [skipped]=0 [failed]=0)
+declare -A py_count=([ok]=0 [skipped]=0 [failed]=0)
+
+elapsed_since() {
+    awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+for program in "${to_run[@]}"; do
+    read -r -a args <<<"${PROGRAM_ARGS[$program]:-}"
+    bin="$(binary_of "$program" "$bin_dir")"
     echo
-    echo "==================== $entry ===================="
+    echo "==================== $program${args[*]:+ ${args[*]}} ===================="
     start="$(now)"
     if [ ! -x "$bin" ]; then
         echo "error: $bin not found (run without --no-build)" >&2
-        status=127
+        result="failed (not built)"
+        result_kind=failed
     else
-        rm -f "$scratch/timed-out"
-        "$bin" "${words[@]:1}" </dev/null &
-        current_group=$!
-        (
-            sleep "$limit"
-            echo "$limit" >"$scratch/timed-out"
-            kill -TERM -- "-$current_group" 2>/dev/null
-            sleep 3
-            kill -KILL -- "-$current_group" 2>/dev/null
-        ) >/dev/null 2>&1 &
-        watchdog=$!
-        wait "$current_group"
-        status=$?
-        # The demo's group may still hold processes it left running: end them.
-        kill -KILL -- "-$current_group" 2>/dev/null
-        kill -KILL -- "-$watchdog" 2>/dev/null
-        wait "$watchdog" 2>/dev/null
-        current_group=""
+        run_limited show "$limit" "$scratch/out" . "$bin" "${args[@]}"
+        describe_run "$scratch/out" "$limit"
     fi
-    end="$(now)"
-    elapsed="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')"
-    if [ -e "$scratch/timed-out" ]; then
-        result="failed (over ${limit}s, killed)"
-        failed=$((failed + 1))
-    elif [ $status -ne 0 ]; then
-        result="failed (exit $status)"
-        failed=$((failed + 1))
-    else
-        result="ok"
-    fi
-    names+=("$name")
     results+=("$result")
-    seconds+=("$elapsed")
+    seconds+=("$(elapsed_since "$start")")
+    count[$result_kind]=$((count[$result_kind] + 1))
+
+    [ $with_python -eq 1 ] || continue
+    twin="$(twin_of "$program")"
+    why="$(twin_missing "$twin")"
+    if [ -n "$why" ]; then
+        py_results+=("skipped ($why)")
+        py_seconds+=("-")
+        py_count[skipped]=$((py_count[skipped] + 1))
+        continue
+    fi
+    echo
+    echo "-------------------- $program: $python $twin${args[*]:+ ${args[*]}} --------------------"
+    start="$(now)"
+    # No bytecode: the run leaves no __pycache__ in the source tree.
+    run_limited show "$limit" "$scratch/out" "${PROGRAM_DIR[$program]}" \
+        env PYTHONDONTWRITEBYTECODE=1 "$python" "${twin##*/}" "${args[@]}"
+    describe_run "$scratch/out" "$limit"
+    py_results+=("$result")
+    py_seconds+=("$(elapsed_since "$start")")
+    py_count[$result_kind]=$((py_count[$result_kind] + 1))
 done
 
 echo
 echo "==================== summary ===================="
-printf '%-18s %-28s %8s\n' "demo" "result" "seconds"
-for i in "${!names[@]}"; do
-    printf '%-18s %-28s %8s\n' "${names[$i]}" "${results[$i]}" "${seconds[$i]}"
-done
-echo "${#names[@]} demos: $((${#names[@]} - failed)) ok, $failed failed"
-[ $failed -eq 0 ]
+if [ $with_python -eq 1 ]; then
+    printf '%-24s %-28s %8s   %-28s %8s\n' "program" "result" "seconds" "python" "seconds"
+    for i in "${!to_run[@]}"; do
+        printf '%-24s %-28s %8s   %-28s %8s\n' "${to_run[$i]}" "${results[$i]}" "${seconds[$i]}" \
+            "${py_results[$i]}" "${py_seconds[$i]}"
+    done
+else
+    printf '%-24s %-28s %8s\n' "program" "result" "seconds"
+    for i in "${!to_run[@]}"; do
+        printf '%-24s %-28s %8s\n' "${to_run[$i]}" "${results[$i]}" "${seconds[$i]}"
+    done
+fi
+echo "${#to_run[@]} programs: ${count[ok]} ok, ${count[skipped]} skipped, ${count[failed]} failed"
+if [ $with_python -eq 1 ]; then
+    echo "${#to_run[@]} Python twins: ${py_count[ok]} ok, ${py_count[skipped]} skipped, ${py_count[failed]} failed"
+fi
+[ "${count[failed]}" -eq 0 ] && [ "${py_count[failed]}" -eq 0 ]

@@ -1,34 +1,19 @@
-//! Tests for `scripts/run_all.sh`: it lists every demo, runs demos in
-//! tutorial order, reports failures, and kills a demo that overruns its time
-//! limit together with the processes it started.
+//! Tests for `scripts/run_all.sh`: it finds every program of every demo crate, runs them
+//! in tutorial order (with `--python`, each followed by its Python twin), reports failed
+//! and skipped runs, kills a run that overruns its limit together with the processes it
+//! started, and on a signal stops everything it started before it exits.
 #![cfg(unix)]
 // Helper functions unwrap too: a failed step is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn run_all(args: &[&str]) -> Output {
-    Command::new("bash")
-        .arg(root().join("scripts/run_all.sh"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{Workspace, columns, root, run, script, summary_row};
 
 /// The workspace members named in the root Cargo.toml, in their order.
 fn members() -> Vec<String> {
@@ -44,66 +29,129 @@ fn members() -> Vec<String> {
         .collect()
 }
 
-/// A directory of stand-in demo binaries (shell scripts), removed on drop.
-struct FakeBins(PathBuf);
-
-impl FakeBins {
-    fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("run-all-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        FakeBins(dir)
+#[test]
+fn list_names_every_binary_of_every_demo_crate_in_member_order() {
+    // Cargo's own view of the binaries, independent of how the script finds them.
+    let out = run(
+        {
+            let mut cmd = Command::new(env!("CARGO"));
+            cmd.args(["metadata", "--no-deps", "--format-version", "1"])
+                .current_dir(root());
+            cmd
+        },
+        120,
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let metadata: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    // Binaries by crate directory.
+    let mut bins: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    for package in metadata["packages"].as_array().unwrap() {
+        let manifest = package["manifest_path"].as_str().unwrap();
+        let dir = manifest
+            .strip_prefix(root().to_str().unwrap())
+            .unwrap()
+            .trim_start_matches('/')
+            .trim_end_matches("/Cargo.toml")
+            .to_string();
+        let names = package["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["kind"].as_array().unwrap().iter().any(|k| k == "bin"))
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect();
+        bins.insert(dir, (package["name"].as_str().unwrap().to_string(), names));
+    }
+    // Crates in member order; in a crate, the package's own program, then the others
+    // by name. Every member is a demo except the benchmark, the scripts' tests and
+    // the tests' helpers.
+    let mut expected = Vec::new();
+    for member in members() {
+        if ["bench", "scripts", "testkit"].contains(&member.as_str()) {
+            continue;
+        }
+        let (package, mut names) = bins.remove(&member).expect("cargo knows every member");
+        names.sort_by_key(|name| (*name != package, name.clone()));
+        expected.extend(names);
     }
 
-    fn add(&self, name: &str, body: &str) {
-        let path = self.0.join(name);
-        fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
-    }
-}
-
-impl Drop for FakeBins {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn summary_row<'a>(out: &'a str, demo: &str) -> &'a str {
-    let summary = &out[out.find("=== summary ===").expect("a summary")..];
-    summary
-        .lines()
-        .find(|line| line.split_whitespace().next() == Some(demo))
-        .unwrap_or_else(|| panic!("no summary row for {demo} in:\n{summary}"))
+    let out = run(script("run_all.sh", &["--list"]), 60);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let listed: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(listed, expected);
+    assert!(listed.len() >= 18, "listed only {listed:?}");
 }
 
 #[test]
-fn list_names_every_demo_member_in_workspace_order() {
-    let out = run_all(&["--list"]);
-    assert!(out.status.success());
-    let listed: Vec<String> = stdout(&out).lines().map(String::from).collect();
-    // Every member is a demo except the benchmark, this test package and the tests' helpers.
-    let demos: Vec<String> = members()
-        .into_iter()
-        .filter(|m| m != "bench" && m != "scripts" && m != "testkit")
-        .collect();
-    assert_eq!(listed, demos);
-    assert!(listed.len() >= 16, "listed only {listed:?}");
+fn list_finds_programs_from_the_files_whatever_the_layout() {
+    // Members out of name order, a commented-out member, a package named unlike its
+    // directory, a crate of several programs, a library with none, and the tools.
+    let ws = Workspace::new(
+        "list",
+        &[
+            "zeta",
+            "alpha-dir",
+            "bench",
+            "library",
+            "only-bins",
+            "scripts",
+            "testkit",
+        ],
+    );
+    let manifest = fs::read_to_string(ws.root.join("Cargo.toml")).unwrap();
+    let manifest = manifest.replace("\"library\",", "\"library\",\n    # \"hidden\",");
+    fs::write(ws.root.join("Cargo.toml"), manifest).unwrap();
+    ws.package("zeta", "zeta");
+    for file in [
+        "src/main.rs",
+        "src/bin/beta.rs",
+        "src/bin/alpha.rs",
+        "src/bin/gamma/main.rs",
+    ] {
+        ws.file(&format!("zeta/{file}"), "fn main() {}\n");
+    }
+    ws.file("zeta/src/bin/notes.txt", "not a program\n");
+    ws.package("alpha-dir", "alpha");
+    ws.file("alpha-dir/src/main.rs", "fn main() {}\n");
+    ws.package("bench", "bench");
+    ws.file("bench/src/main.rs", "fn main() {}\n");
+    ws.package("library", "library");
+    ws.file("library/src/lib.rs", "\n");
+    ws.package("hidden", "hidden");
+    ws.file("hidden/src/main.rs", "fn main() {}\n");
+    ws.package("only-bins", "only-bins");
+    ws.file("only-bins/src/bin/y.rs", "fn main() {}\n");
+    ws.file("only-bins/src/bin/x.rs", "fn main() {}\n");
+
+    let out = run(ws.script("run_all.sh", &["--list"]), 60);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(
+        out.stdout.lines().collect::<Vec<_>>(),
+        ["zeta", "alpha", "beta", "gamma", "alpha", "x", "y"]
+    );
 }
 
 #[test]
-fn named_demos_run_in_tutorial_order_and_pass() {
-    // Named out of order on purpose: the script keeps the tutorial's order.
-    let out = run_all(&["threadlocal-demo", "spawn-demo"]);
-    let text = stdout(&out);
-    assert!(out.status.success(), "run_all failed:\n{text}");
+fn named_programs_run_in_tutorial_order_and_pass() {
+    // Named out of order on purpose: the script keeps the tutorial's order. This one
+    // builds and runs the real demos.
+    let out = run(
+        script("run_all.sh", &["threadlocal-demo", "spawn-demo"]),
+        900,
+    );
+    let text = &out.stdout;
+    assert_eq!(out.code, Some(0), "run_all failed:\n{text}");
     let spawn = text.find("=== spawn-demo ===").expect("spawn-demo header");
     let local = text
         .find("=== threadlocal-demo ===")
         .expect("threadlocal header");
     assert!(spawn < local, "spawn-demo (example 2) must run first");
-    assert!(summary_row(&text, "spawn-demo").contains(" ok "));
-    assert!(summary_row(&text, "threadlocal-demo").contains(" ok "));
-    assert!(text.contains("2 demos: 2 ok, 0 failed"), "{text}");
+    assert_eq!(columns(summary_row(text, "spawn-demo"))[1], "ok");
+    assert_eq!(columns(summary_row(text, "threadlocal-demo"))[1], "ok");
+    assert!(
+        text.contains("2 programs: 2 ok, 0 skipped, 0 failed"),
+        "{text}"
+    );
     // The demos' own output appears under their headers.
     assert!(
         text[local..].contains("Hello, Alice (in Thread-A)"),
@@ -111,67 +159,125 @@ fn named_demos_run_in_tutorial_order_and_pass() {
     );
 }
 
-#[test]
-fn a_failing_demo_fails_the_run_but_the_others_still_run() {
-    let bins = FakeBins::new("fail");
-    bins.add("fork-demo", "echo forked; exit 3");
-    bins.add("spawn-demo", "echo spawned");
-    let dir = bins.0.to_str().unwrap();
-    let out = run_all(&["--bin-dir", dir, "fork-demo", "spawn-demo"]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(summary_row(&text, "fork-demo").contains("failed (exit 3)"));
-    assert!(summary_row(&text, "spawn-demo").contains(" ok "));
-    assert!(text.contains("2 demos: 1 ok, 1 failed"), "{text}");
+/// A workspace of two stand-in programs, `first` and `second`, with the given bodies.
+fn two_programs(tag: &str, first: &str, second: &str) -> Workspace {
+    let ws = Workspace::new(tag, &["first", "second"]);
+    ws.program("first", first);
+    ws.program("second", second);
+    ws
 }
 
 #[test]
-fn a_demo_past_its_limit_is_killed_with_its_children() {
-    let bins = FakeBins::new("slow");
-    let pid_file = bins.0.join("child.pid");
+fn a_failing_program_fails_the_run_but_the_others_still_run() {
+    let ws = two_programs("fail", "echo first ran; exit 3", "echo second ran");
+    let out = run(ws.script("run_all.sh", &["--bin-dir", &ws.bin_dir()]), 60);
+    let text = &out.stdout;
+    assert_eq!(out.code, Some(1), "{text}");
+    assert!(
+        text.contains("first ran") && text.contains("second ran"),
+        "{text}"
+    );
+    assert_eq!(columns(summary_row(text, "first"))[1], "failed (exit 3)");
+    assert_eq!(columns(summary_row(text, "second"))[1], "ok");
+    assert!(
+        text.contains("2 programs: 1 ok, 0 skipped, 1 failed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_program_that_says_skipped_and_exits_0_shows_as_skipped_not_ok() {
+    let ws = two_programs(
+        "skip",
+        "echo 'skipped: redis-server not found (apt-get install redis-server)'",
+        "echo 'skipped: but it failed'; exit 4",
+    );
+    let out = run(ws.script("run_all.sh", &["--bin-dir", &ws.bin_dir()]), 60);
+    let text = &out.stdout;
+    assert_eq!(
+        columns(summary_row(text, "first"))[1],
+        "skipped (redis-server not found (apt-get install redis-server))"
+    );
+    // A non-zero exit is a failure whatever the program printed.
+    assert_eq!(columns(summary_row(text, "second"))[1], "failed (exit 4)");
+    assert!(
+        text.contains("2 programs: 0 ok, 1 skipped, 1 failed"),
+        "{text}"
+    );
+    assert_eq!(out.code, Some(1), "{text}");
+
+    // Skipped alone does not fail the run.
+    let out = run(
+        ws.script("run_all.sh", &["--bin-dir", &ws.bin_dir(), "first"]),
+        60,
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains("1 programs: 0 ok, 1 skipped, 0 failed"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_program_past_its_limit_is_killed_with_its_children() {
+    let ws = Workspace::new("slow", &["slow"]);
+    let pid_file = ws.root.join("child.pid");
     // The stand-in starts a long-lived child, records its PID, then hangs.
-    bins.add(
-        "pool-demo",
+    ws.program(
+        "slow",
         &format!("sleep 600 & echo $! > '{}'; sleep 600", pid_file.display()),
     );
-    // Output goes to a file, not a pipe: a surviving child would hold a pipe
-    // open and make the test hang instead of fail.
-    let log_path = bins.0.join("run.log");
-    let mut script = Command::new("bash")
-        .arg(root().join("scripts/run_all.sh"))
-        .args([
-            "--bin-dir",
-            bins.0.to_str().unwrap(),
-            "--timeout",
-            "1",
-            "pool-demo",
-        ])
-        .stdout(fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = script.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            script.kill().unwrap();
-            panic!("run_all.sh did not end within 30 s of a 1 s limit");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    // Output goes to a file, not a pipe: a surviving child would hold a pipe open and
+    // make the test hang instead of fail.
+    let log_path = ws.root.join("run.log");
+    let mut cmd = ws.script(
+        "run_all.sh",
+        &["--bin-dir", &ws.bin_dir(), "--timeout", "1"],
+    );
+    cmd.stdout(fs::File::create(&log_path).unwrap());
+    let status = wait_within(&mut cmd.spawn().unwrap(), 30, "run_all.sh with a 1 s limit");
     let text = fs::read_to_string(&log_path).unwrap();
-    assert_eq!(status.code(), Some(1), "{text}");
-    assert!(summary_row(&text, "pool-demo").contains("over 1s, killed"));
+    assert_eq!(status, Some(1), "{text}");
+    assert_eq!(
+        columns(summary_row(&text, "slow"))[1],
+        "failed (over 1s, killed)"
+    );
 
-    let child: u32 = fs::read_to_string(&pid_file)
+    assert_stopped(&pid_file);
+}
+
+#[test]
+fn what_a_program_leaves_running_is_stopped_when_it_exits() {
+    let ws = Workspace::new("leftover", &["leaves"]);
+    let pid_file = ws.root.join("child.pid");
+    // The stand-in starts a long-lived child and exits at once, successfully.
+    ws.program(
+        "leaves",
+        &format!(
+            "sleep 600 >/dev/null 2>&1 & echo $! > '{}'",
+            pid_file.display()
+        ),
+    );
+    let log_path = ws.root.join("run.log");
+    let mut cmd = ws.script("run_all.sh", &["--bin-dir", &ws.bin_dir()]);
+    cmd.stdout(fs::File::create(&log_path).unwrap());
+    let status = wait_within(&mut cmd.spawn().unwrap(), 30, "run_all.sh");
+    let text = fs::read_to_string(&log_path).unwrap();
+    assert_eq!(status, Some(0), "{text}");
+    assert_stopped(&pid_file);
+}
+
+/// Checks that the process whose PID is in `pid_file` stops running within a few
+/// seconds; kills it and fails the test if not.
+fn assert_stopped(pid_file: &std::path::Path) {
+    let pid: u32 = fs::read_to_string(pid_file)
         .unwrap()
         .trim()
         .parse()
         .unwrap();
-    // Killed and orphaned, the child is either gone or a zombie awaiting its
-    // reaper; either way it no longer runs.
-    let running = || match fs::read_to_string(format!("/proc/{child}/stat")) {
+    // Killed and orphaned, it is either gone or a zombie awaiting its reaper; either
+    // way it no longer runs.
+    let running = || match fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => !stat
             .rsplit(')')
             .next()
@@ -184,34 +290,296 @@ fn a_demo_past_its_limit_is_killed_with_its_children() {
     while running() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
-    let alive = running();
-    if alive {
-        let _ = Command::new("kill")
-            .args(["-9", &child.to_string()])
-            .status();
-        panic!("the demo's child {child} outlived the time limit");
+    if running() {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        panic!("the program's child {pid} was left running");
     }
+}
+
+/// Waits for `child` to exit, killing it and failing the test past `seconds`.
+fn wait_within(child: &mut std::process::Child, seconds: u64, what: &str) -> Option<i32> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{what} did not end within {seconds} s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The live processes (zombies aside) whose environment holds `marker`: every process
+/// a run started inherits the environment, so this finds all of them, whichever
+/// process group they are in.
+fn processes_marked(marker: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(environ) = fs::read(format!("/proc/{pid}/environ")) else {
+            continue;
+        };
+        let zombie = fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| {
+                s.rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z')
+            })
+            .unwrap_or(true);
+        if !zombie
+            && environ
+                .split(|&b| b == 0)
+                .any(|var| var == marker.as_bytes())
+        {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_signal_stops_the_run_and_leaves_no_process_of_its_own() {
+    let ws = Workspace::new("signal", &["hang"]);
+    let started = ws.root.join("started");
+    // The stand-in starts a child and hangs; the run's limit is far away, so its
+    // watchdog is waiting too.
+    ws.program(
+        "hang",
+        &format!("sleep 600 & touch '{}'; sleep 600", started.display()),
+    );
+    for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        let _ = fs::remove_file(&started);
+        let marker = format!("RUN_ALL_SIGNAL_TEST={signal}-{}", std::process::id());
+        let (key, value) = marker.split_once('=').unwrap();
+        let log_path = ws.root.join("run.log");
+        let mut cmd = ws.script(
+            "run_all.sh",
+            &["--bin-dir", &ws.bin_dir(), "--timeout", "300", "--python"],
+        );
+        cmd.env(key, value)
+            .stdout(fs::File::create(&log_path).unwrap())
+            .stderr(fs::File::create(ws.root.join("run.err")).unwrap());
+        let mut child = cmd.spawn().unwrap();
+        // Under way: the run, its program, the program's two sleeps and the watchdog.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !started.exists() || processes_marked(&marker).len() < 5 {
+            assert!(
+                Instant::now() < deadline,
+                "the run did not start: {:?}",
+                processes_marked(&marker)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let sent = Command::new("kill")
+            .args(["-s", signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let code = wait_within(&mut child, 30, &format!("run_all.sh after SIG{signal}"));
+        assert_eq!(code, Some(128 + number), "exit status after SIG{signal}");
+
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut left = processes_marked(&marker);
+        while !left.is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            left = processes_marked(&marker);
+        }
+        for pid in &left {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+        assert!(
+            left.is_empty(),
+            "after SIG{signal}, still running: {left:?}"
+        );
+    }
+}
+
+/// A workspace for the Python column: programs `plain`, `broken`, `no-twin`, `web` and
+/// `broker`, each a stand-in that prints its name, each but `no-twin` with a twin.
+fn with_twins(tag: &str) -> Workspace {
+    let ws = Workspace::new(tag, &["plain", "broken", "no-twin", "web", "broker"]);
+    for name in ["plain", "broken", "no-twin", "web", "broker"] {
+        ws.program(name, &format!("echo 'rust {name}'"));
+    }
+    // A twin with a module beside it: without PYTHONDONTWRITEBYTECODE its import
+    // would leave plain/__pycache__ behind.
+    ws.file("plain/helper.py", "WORD = 'python plain'\n");
+    ws.file("plain/plain.py", "from helper import WORD\nprint(WORD)\n");
+    ws.file(
+        "broken/broken.py",
+        "print('python broken')\nraise SystemExit(5)\n",
+    );
+    ws.file("web/web.py", "import aiohttp\nprint('python web')\n");
+    ws.file(
+        "broker/broker.py",
+        "print('skipped: redis-server not found')\n",
+    );
+    ws
+}
+
+#[test]
+fn python_runs_each_twin_after_its_program_and_adds_a_column() {
+    if let Some(why) = testkit::twin::missing(&[]) {
+        testkit::twin::skip(
+            "python_runs_each_twin_after_its_program_and_adds_a_column",
+            &why,
+        );
+        return;
+    }
+    let ws = with_twins("python");
+    // An aiohttp that fails to import, placed first on Python's path: this Python
+    // has no aiohttp, as far as the twins can tell.
+    ws.file(
+        "fake-modules/aiohttp.py",
+        "raise ImportError('no aiohttp here')\n",
+    );
+    let mut cmd = ws.script("run_all.sh", &["--python", "--bin-dir", &ws.bin_dir()]);
+    cmd.env("PYTHONPATH", ws.root.join("fake-modules"))
+        // The script sets it for the twins: it must not come from here.
+        .env_remove("PYTHONDONTWRITEBYTECODE");
+    let out = run(cmd, 120);
+    let text = &out.stdout;
+
+    let python = |name: &str| columns(summary_row(text, name))[3].to_string();
+    assert_eq!(python("plain"), "ok");
+    assert_eq!(python("broken"), "failed (exit 5)");
+    assert_eq!(python("no-twin"), "skipped (no twin file yet)");
+    assert_eq!(python("web"), "skipped (no aiohttp)");
+    assert_eq!(python("broker"), "skipped (redis-server not found)");
+    // The Rust programs' column is unchanged by their twins.
+    for name in ["plain", "broken", "no-twin", "web", "broker"] {
+        assert_eq!(columns(summary_row(text, name))[1], "ok", "{text}");
+    }
+    assert!(
+        text.contains("5 programs: 5 ok, 0 skipped, 0 failed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("5 Python twins: 1 ok, 3 skipped, 1 failed"),
+        "{text}"
+    );
+    assert_eq!(out.code, Some(1), "a failed twin fails the run: {text}");
+
+    // Each twin runs right after its own program, with its output under its header.
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in {text}"))
+    };
+    assert!(at("rust plain") < at("python plain"));
+    assert!(at("python plain") < at("rust broken"));
+    assert!(at("rust broken") < at("python broken"));
+    assert!(
+        !text.contains("python web"),
+        "a skipped twin does not run: {text}"
+    );
+    assert!(
+        !ws.root.join("plain/__pycache__").exists(),
+        "the twin's run wrote bytecode into the source tree"
+    );
+}
+
+#[test]
+fn without_python_every_twin_is_skipped() {
+    let ws = with_twins("no-python");
+    let mut cmd = ws.script("run_all.sh", &["--python", "--bin-dir", &ws.bin_dir()]);
+    cmd.env("PYTHON", "no-such-python3");
+    let out = run(cmd, 60);
+    let text = &out.stdout;
+    assert_eq!(out.code, Some(0), "{text}");
+    for name in ["plain", "broken", "web", "broker"] {
+        assert_eq!(
+            columns(summary_row(text, name))[3],
+            "skipped (no no-such-python3)"
+        );
+    }
+    assert!(
+        text.contains("5 Python twins: 0 ok, 5 skipped, 0 failed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_twin_gets_the_programs_arguments_and_its_time_limit() {
+    if let Some(why) = testkit::twin::missing(&[]) {
+        testkit::twin::skip(
+            "a_twin_gets_the_programs_arguments_and_its_time_limit",
+            &why,
+        );
+        return;
+    }
+    // async-web is run with --demo; so is its twin, and a twin that hangs is killed.
+    let ws = Workspace::new("twin-limit", &["async-web"]);
+    ws.program("async-web", "echo \"rust args: $*\"");
+    ws.file(
+        "async-web/async_web.py",
+        "import sys, time\nprint('python args:', *sys.argv[1:], flush=True)\ntime.sleep(600)\n",
+    );
+    let out = run(
+        ws.script(
+            "run_all.sh",
+            &["--python", "--bin-dir", &ws.bin_dir(), "--timeout", "2"],
+        ),
+        60,
+    );
+    let text = &out.stdout;
+    assert!(text.contains("rust args: --demo"), "{text}");
+    assert!(text.contains("python args: --demo"), "{text}");
+    let row = columns(summary_row(text, "async-web"));
+    assert_eq!(row[1], "ok");
+    assert_eq!(row[3], "failed (over 2s, killed)");
+    assert_eq!(out.code, Some(1), "{text}");
 }
 
 #[test]
 fn bad_arguments_get_one_line_and_exit_2() {
-    let out = run_all(&["no-such-demo"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr).trim(),
-        "error: no demo named 'no-such-demo' (see --list)"
-    );
-    let out = run_all(&["--timeout", "soon"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: the time limit"));
+    for (args, message) in [
+        (
+            &["no-such-demo"][..],
+            "error: no program named 'no-such-demo' (see --list)",
+        ),
+        (
+            &["--timeout", "soon"][..],
+            "error: the time limit must be a whole number of seconds above 0, not 'soon'",
+        ),
+        (
+            &["--timeout"][..],
+            "error: --timeout needs a number of seconds",
+        ),
+        (
+            &["--bin-dir", "/no/such/dir"][..],
+            "error: --bin-dir: '/no/such/dir' is not a directory",
+        ),
+        (
+            &["--fast"][..],
+            "error: unknown option '--fast' (see --help)",
+        ),
+    ] {
+        let out = run(script("run_all.sh", args), 60);
+        assert_eq!(out.code, Some(2), "{args:?}: {out:?}");
+        assert_eq!(out.stderr, format!("{message}\n"), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: {out:?}");
+    }
 }
 
 #[test]
 fn help_describes_the_options() {
-    let out = run_all(&["--help"]);
-    assert!(out.status.success());
-    let text = stdout(&out);
-    for option in ["--list", "--no-build", "--bin-dir", "--timeout"] {
-        assert!(text.contains(option), "--help does not mention {option}");
+    let out = run(script("run_all.sh", &["--help"]), 60);
+    assert_eq!(out.code, Some(0));
+    for option in ["--list", "--python", "--no-build", "--bin-dir", "--timeout"] {
+        assert!(
+            out.stdout.contains(option),
+            "--help does not mention {option}"
+        );
     }
 }
