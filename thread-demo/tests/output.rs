@@ -3,15 +3,15 @@ use testkit::{Outcome, run_within};
 
 const EXE: &str = env!("CARGO_BIN_EXE_thread-demo");
 
-fn run() -> Outcome {
-    run_within(EXE, &[], Duration::from_secs(60))
+fn run() -> String {
+    let out: Outcome = run_within(EXE, &[], Duration::from_secs(60));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    out.stdout
 }
 
 #[test]
 fn loop_thread_counts_in_order_and_both_threads_end() {
-    let out = run();
-    assert_eq!(out.code, Some(0), "{out:?}");
-    let stdout = out.stdout;
+    let stdout = run();
     let lines: Vec<&str> = stdout.lines().collect();
     let pos = |l: &str| {
         lines
@@ -37,25 +37,59 @@ fn loop_thread_counts_in_order_and_both_threads_end() {
     assert!(started < first && last < loop_end && loop_end < main_end);
 }
 
-#[test]
-fn squares_and_cubes_are_computed_by_two_threads() {
-    let stdout = run().stdout;
-    let values = |prefix: &str| -> Vec<u64> {
-        stdout
-            .lines()
-            .filter_map(|l| l.strip_prefix(prefix))
-            .map(|n| n.parse().unwrap())
-            .collect()
-    };
-    assert_eq!(values("square: "), [4, 9, 64, 81]);
-    assert_eq!(values("cube: "), [8, 27, 512, 729]);
-    let done = stdout.lines().find(|l| l.starts_with("done in: ")).unwrap();
-    assert!(done.contains("one thread would take 0.80 s"), "{done}");
+/// The lines of the part titled `title`: those after the title, up to its `done in:` line.
+fn part<'a>(stdout: &'a str, title: &str) -> Vec<&'a str> {
+    let mut part = Vec::new();
+    for line in stdout.lines().skip_while(|l| *l != title).skip(1) {
+        part.push(line);
+        if line.starts_with("done in: ") {
+            return part;
+        }
+    }
+    panic!("no {title:?} part ending in `done in:` in\n{stdout}")
+}
+
+/// The numbers on the lines of `part` that start with `prefix`, in order.
+fn values(part: &[&str], prefix: &str) -> Vec<u64> {
+    let numbers = part.iter().filter_map(|l| l.strip_prefix(prefix));
+    numbers.map(|n| n.parse().unwrap()).collect()
+}
+
+/// Seconds in a `done in: S s...` line, and the figure after `took ` if there is one.
+fn seconds(done: &str) -> (f64, Option<f64>) {
+    let figure = |s: &str| s.split(' ').next().unwrap().parse().unwrap();
+    let took = done.split("took ").nth(1).map(figure);
+    (figure(done.strip_prefix("done in: ").unwrap()), took)
 }
 
 #[test]
-fn help_exits_0_and_bad_argument_exits_1() {
-    assert!(testkit::assert_help(EXE).starts_with("usage:"));
-    let stderr = testkit::assert_usage_error(EXE, &["--bogus"]);
-    assert!(stderr.contains("--bogus"), "{stderr}");
+fn one_thread_computes_the_lists_in_turn_and_two_threads_at_once_in_less_time() {
+    let stdout = run();
+    let one = part(&stdout, "one thread:");
+    let two = part(&stdout, "two threads:");
+    for part in [&one, &two] {
+        assert_eq!(values(part, "square: "), [4, 9, 64, 81], "{stdout}");
+        assert_eq!(values(part, "cube: "), [8, 27, 512, 729], "{stdout}");
+    }
+    // One thread: all the squares, then all the cubes.
+    let first_cube = one.iter().position(|l| l.starts_with("cube: ")).unwrap();
+    let last_square = one.iter().rposition(|l| l.starts_with("square: ")).unwrap();
+    assert!(last_square < first_cube, "{stdout}");
+    // Two threads: both started before either finished its list, so their waits overlapped.
+    let both_started = two
+        .iter()
+        .rposition(|l| l.starts_with("calculate "))
+        .unwrap();
+    assert!(both_started < two.iter().position(|l| *l == "square: 81").unwrap());
+    assert!(both_started < two.iter().position(|l| *l == "cube: 729").unwrap());
+
+    // The time compared against was measured above, and overlapping waits took less.
+    let (one_thread, _) = seconds(one.last().unwrap());
+    let (two_threads, took) = seconds(two.last().unwrap());
+    assert_eq!(took, Some(one_thread), "{stdout}");
+    assert!(two_threads < one_thread, "{stdout}");
+    assert!(
+        stdout.ends_with("the waits overlap, in Python threads too; CPU-bound work is another story: see multicore-demo\n"),
+        "{stdout}"
+    );
 }
