@@ -52,14 +52,20 @@ fn part<'a>(stdout: &'a str, title: &str) -> Vec<&'a str> {
 /// The numbers on the lines of `part` that start with `prefix`, in order.
 fn values(part: &[&str], prefix: &str) -> Vec<u64> {
     let numbers = part.iter().filter_map(|l| l.strip_prefix(prefix));
-    numbers.map(|n| n.parse().unwrap()).collect()
+    numbers
+        .map(|n| n.parse().expect("a whole number"))
+        .collect()
 }
 
 /// Seconds in a `done in: S s...` line, and the figure after `took ` if there is one.
 fn seconds(done: &str) -> (f64, Option<f64>) {
-    let figure = |s: &str| s.split(' ').next().unwrap().parse().unwrap();
+    let figure = |s: &str| {
+        let number = s.split(' ').next().expect("split gives at least one piece");
+        number.parse().expect("seconds as a decimal number")
+    };
     let took = done.split("took ").nth(1).map(figure);
-    (figure(done.strip_prefix("done in: ").unwrap()), took)
+    let done = done.strip_prefix("done in: ").expect("a `done in:` line");
+    (figure(done), took)
 }
 
 #[test]
