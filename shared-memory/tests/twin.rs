@@ -1,0 +1,56 @@
+//! The program beside its Python twin: the same lines, numbers aside, and the facts the
+//! twin exists to show.
+// Tests may unwrap: a panic here is a test failure, with its message.
+#![allow(clippy::unwrap_used)]
+#![cfg(unix)]
+use std::time::Duration;
+use testkit::{line, number_after, twin};
+
+/// Each run takes a second or two; this only turns a hang into a failure.
+const LIMIT: Duration = Duration::from_secs(30);
+
+#[test]
+fn shared_memory_py_prints_the_same_lines_and_its_lock_keeps_the_balance_exact() {
+    let Some(python) = twin::run(
+        "shared_memory_py",
+        env!("CARGO_MANIFEST_DIR"),
+        "shared_memory.py",
+        &[],
+        &["multiprocessing"],
+        LIMIT,
+    ) else {
+        return;
+    };
+    let rust = testkit::run_leaving_nothing(env!("CARGO_BIN_EXE_shared-memory"), &[], LIMIT);
+    assert_eq!(python.code, Some(0), "{python:?}");
+    assert_eq!(rust.code, Some(0), "{rust:?}");
+    // One line differs on purpose: Rust's fetch_add has no Python equivalent, and the twin
+    // says what it does instead.
+    let atomic = line(&rust.stdout, "fetch_add: ");
+    let instead = line(&python.stdout, "Python has no atomic add");
+    let without = |text: &str, this: &str| -> String {
+        text.lines()
+            .filter(|l| *l != this)
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    twin::assert_same_lines(
+        &without(&rust.stdout, atomic),
+        &without(&python.stdout, instead),
+    );
+
+    let out = &python.stdout;
+    assert!(instead.ends_with(": Balance is 200"), "{instead}");
+    let balance: i64 = number_after(out, "load then store: Balance is ");
+    assert_eq!(
+        line(out, "load then store: "),
+        format!(
+            "load then store: Balance is {balance} (at least {} updates lost)",
+            balance.abs_diff(200)
+        )
+    );
+    assert_eq!(
+        line(out, "the child squared "),
+        "the child squared [2, 3, 5]; the parent reads [4, 9, 25]"
+    );
+}
