@@ -1,125 +1,145 @@
 //! Run another program: wait for its exit code, or feed its stdin and read
-//! all of its output.
+//! all of its output, and the deadlock that waiting before reading causes.
 //!
 //! First a command runs with this terminal's stdout and its exit code is
 //! printed (Python's `subprocess.call`). Then a command is started with
 //! piped stdin and stdout; the demo writes input to it and reads everything
 //! it prints before waiting for it (Python's `Popen(...).communicate(input)`).
-//! Both commands are this same program in a helper role, so the demo works
+//! Last, why that order matters: a child that prints more than a pipe holds
+//! (64 KiB on Linux) blocks until someone reads, so waiting for it to exit
+//! before reading its output never ends. The demo waits, gives up after a
+//! time limit, says so, kills and reaps the child, then does it right.
+//! Every command is this same program in a helper role, so the demo works
 //! offline on any machine; give your own command as arguments to run it
 //! instead, e.g. `cargo run -p subprocess-demo -- ls -l`.
 //!
-//! Python: `subprocess.call(['nslookup', ...])` and `p.communicate(b'...')`.
+//! Python: `subprocess.call(['nslookup', ...])` and `p.communicate(b'...')`
+//! (Liao Xuefeng's Python tutorial, 进程和线程 / 多进程, 子进程).
 //!
 //! Run with: cargo run -p subprocess-demo
 //!
-//! Expected output (the PID differs):
+//! Expected output (the PID and the byte count the pipe held differ):
 //!
 //! ```text
 //! $ subprocess-demo --child hello
-//! Hello from child process 1234 on linux.
+//! Hello from child process 1234.
 //! Exit code: 0
 //! $ printf 'set q=mx\npython.org\nexit\n' | subprocess-demo --child upper
 //! SET Q=MX
 //! PYTHON.ORG
 //! EXIT
 //! Exit code: 0
+//! $ subprocess-demo --child big  # wait for it to exit, then read
+//! deadlock: after 2 s the child is still blocked writing to a full pipe, while we wait for it to exit; killing it
+//! Read 65536 of 1048576 bytes.
+//! Exit code: none (signal: 9 (SIGKILL))
+//! $ subprocess-demo --child big  # read to the end, then wait
+//! Read 1048576 of 1048576 bytes.
+//! Exit code: 0
 //! ```
 //!
-//! Cross-platform; no dependencies.
+//! Cross-platform. To copy: `cargo add clap@4 --features derive`
 
+use clap::Parser;
 use std::error::Error;
-use std::io::{Read, Write};
-use std::process::{Command, ExitCode, ExitStatus, Stdio};
+use std::io::{self, Read, Write};
+use std::process::{Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::Duration;
 
-/// What the second example writes to the child's stdin.
+/// What the communicate example writes to the child's stdin.
 const INPUT: &str = "set q=mx\npython.org\nexit\n";
+/// How much the `big` helper prints: far more than any pipe holds.
+const BIG: usize = 1 << 20;
+/// How long the wrong order gets before the demo calls it a deadlock.
+const WAIT_LIMIT: Duration = Duration::from_secs(2);
+/// The first argument that makes this program one of its own helper children.
+const CHILD_ROLE: &str = "--child";
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        [] => demo(),
-        ["-h" | "--help"] => {
-            println!("usage: subprocess-demo [[--] COMMAND [ARG...]]\n");
-            println!("Without arguments, runs two child processes and shows their output.");
-            println!("With a COMMAND, runs it and prints its exit code.");
-            println!("(`--child hello` and `--child upper` are helper roles, used internally.)");
-            Ok(())
-        }
-        ["--child", "hello"] => {
-            let (pid, os) = (std::process::id(), std::env::consts::OS);
-            println!("Hello from child process {pid} on {os}.");
-            Ok(())
-        }
-        ["--child", "upper"] => upper(),
-        ["--", program, ref args @ ..] => call(program, args),
-        [program, ref args @ ..] if !program.starts_with('-') => call(program, args),
-        _ => Err(format!("unexpected arguments {args:?} (try --help)").into()),
-    };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+/// Runs child processes like Python's subprocess.call and communicate, and
+/// shows the deadlock that reading a child's output only after waiting causes.
+#[derive(Parser)]
+struct Args {
+    /// Run this command (with its arguments) instead, and print its exit code.
+    #[arg(trailing_var_arg = true)]
+    command: Vec<String>,
 }
 
-fn demo() -> Result<(), Box<dyn Error>> {
-    let exe = std::env::current_exe().map_err(|e| format!("could not find this program: {e}"))?;
-    // Show the short name in the `$` lines; the full path runs.
-    let name = "subprocess-demo";
+fn main() -> Result<(), Box<dyn Error>> {
+    if std::env::args().nth(1).as_deref() == Some(CHILD_ROLE) {
+        return child(&std::env::args().nth(2).unwrap_or_default());
+    }
+    let command = Args::parse().command;
+    if let [program, args @ ..] = &command[..] {
+        println!("$ {}", command.join(" "));
+        let status = Command::new(program).args(args).status();
+        print_exit_code(status.map_err(|e| format!("could not start {program}: {e}"))?);
+        return Ok(());
+    }
+    let me = std::env::current_exe()?;
 
-    // subprocess.call: the child inherits our stdout, so its output appears
-    // directly; `status()` waits for it to end.
-    println!("$ {name} --child hello");
-    let status = Command::new(&exe)
-        .args(["--child", "hello"])
-        .status()
-        .map_err(|e| format!("could not start {name}: {e}"))?;
-    print_exit_code(status);
+    // subprocess.call: the child inherits our stdout; status() waits for it.
+    println!("$ subprocess-demo --child hello");
+    print_exit_code(Command::new(&me).args([CHILD_ROLE, "hello"]).status()?);
 
     // communicate: both ends piped.
     println!(
-        "$ printf '{}' | {name} --child upper",
+        "$ printf '{}' | subprocess-demo --child upper",
         INPUT.replace('\n', "\\n")
     );
-    let mut child = Command::new(&exe)
-        .args(["--child", "upper"])
+    let mut child = Command::new(&me)
+        .args([CHILD_ROLE, "upper"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not start {name}: {e}"))?;
-    // Never `wait()` first and read afterwards. A pipe holds only so much
-    // (64 KiB on Linux); a child with more to say blocks in write until
-    // someone reads, while we would block in wait until it exits: deadlock.
-    // Writing all input before reading has the same trap when the child
-    // answers as it reads. So another thread writes the input (and closes
-    // stdin when done, the child's end-of-input), this one reads the output
-    // to its end, and only then do we wait. `wait_with_output` does the
-    // reading and the waiting, as Python's communicate() does.
+        .spawn()?;
+    // Another thread writes the input (closing stdin when done: end of input)
+    // while this one reads: a child that answers as it reads would otherwise
+    // fill its stdout pipe and stop reading while we are still writing.
     let mut stdin = child.stdin.take().expect("stdin was piped");
-    let writer = std::thread::spawn(move || stdin.write_all(INPUT.as_bytes()));
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("could not read from {name}: {e}"))?;
+    let writer = thread::spawn(move || stdin.write_all(INPUT.as_bytes()));
+    // Reads stdout to its end, then waits: what Python's communicate() does.
+    let output = child.wait_with_output()?;
     writer
         .join()
-        .expect("write_all returns its errors, it does not panic")
-        .map_err(|e| format!("could not write to {name}: {e}"))?;
+        .expect("write_all returns its errors, it does not panic")?;
     print!("{}", String::from_utf8_lossy(&output.stdout));
     print_exit_code(output.status);
-    Ok(())
-}
 
-/// Runs the user's command like `subprocess.call`.
-fn call(program: &str, args: &[&str]) -> Result<(), Box<dyn Error>> {
-    println!("$ {}", [&[program], args].concat().join(" "));
-    let status = Command::new(program)
-        .args(args)
-        .status()
-        .map_err(|e| format!("could not start {program}: {e}"))?;
+    // The wrong order: wait for the child to exit, then read its output.
+    println!("$ subprocess-demo --child big  # wait for it to exit, then read");
+    let mut child = Command::new(&me)
+        .args([CHILD_ROLE, "big"])
+        .stdout(Stdio::piped())
+        .spawn()?;
+    // `child.wait()` would never return here. std has no wait with a time
+    // limit, so: let the limit pass, then ask whether the child has exited.
+    thread::sleep(WAIT_LIMIT);
+    let status = match child.try_wait()? {
+        Some(status) => status,
+        None => {
+            let secs = WAIT_LIMIT.as_secs();
+            println!(
+                "deadlock: after {secs} s the child is still blocked writing to a full pipe, \
+                 while we wait for it to exit; killing it"
+            );
+            child.kill()?;
+            child.wait()? // reap it
+        }
+    };
+    let mut held = Vec::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout was piped")
+        .read_to_end(&mut held)?;
+    println!("Read {} of {BIG} bytes.", held.len());
     print_exit_code(status);
+
+    // The right order: `output()` reads to the end, then waits.
+    println!("$ subprocess-demo --child big  # read to the end, then wait");
+    let output = Command::new(&me).args([CHILD_ROLE, "big"]).output()?;
+    println!("Read {} of {BIG} bytes.", output.stdout.len());
+    print_exit_code(output.status);
     Ok(())
 }
 
@@ -131,11 +151,18 @@ fn print_exit_code(status: ExitStatus) {
     }
 }
 
-/// The helper role that the second example talks to: stdin to stdout,
-/// upper-cased (what `tr a-z A-Z` does on Unix).
-fn upper() -> Result<(), Box<dyn Error>> {
-    let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input)?;
-    std::io::stdout().write_all(input.to_uppercase().as_bytes())?;
+/// The helper roles this program plays as a child of its own demo.
+fn child(role: &str) -> Result<(), Box<dyn Error>> {
+    match role {
+        "hello" => println!("Hello from child process {}.", std::process::id()),
+        // Stdin to stdout, upper-cased (what `tr a-z A-Z` does on Unix).
+        "upper" => {
+            let mut input = String::new();
+            io::stdin().read_to_string(&mut input)?;
+            io::stdout().write_all(input.to_uppercase().as_bytes())?;
+        }
+        "big" => io::stdout().write_all("x".repeat(BIG).as_bytes())?,
+        _ => return Err(format!("no child role {role:?}").into()),
+    }
     Ok(())
 }
