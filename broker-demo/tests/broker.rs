@@ -1,0 +1,260 @@
+//! The master and workers against a real redis-server that each test starts on a free
+//! port (a test prints `skipped:` and passes where redis-server is not installed); the
+//! test itself plays a misbehaving peer where one is needed.
+
+// Tests may unwrap, helpers included (clippy.toml only covers #[test] functions).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use common::{EXE, LIMIT, assert_each_result_once, count, run_team, rust};
+use redis::TypedCommands;
+use testkit::redis::RedisServer;
+
+const TASKS: &str = "broker-demo:tasks";
+const GROUP: &str = "workers";
+const RESULTS: &str = "broker-demo:results";
+const DONE: &str = "broker-demo:done";
+
+fn connect(server: &RedisServer) -> redis::Connection {
+    let redis = redis::Client::open(server.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    redis
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    redis
+}
+
+#[test]
+fn two_workers_bring_every_result_once() {
+    let Some(server) = RedisServer::start("two_workers_bring_every_result_once", Some("pw")) else {
+        return;
+    };
+    let url = server.url();
+    let workers = vec![rust(&url, &["worker"]), rust(&url, &["worker"])];
+    let (master, workers) = run_team(rust(&url, &["master", "--tasks", "6"]), workers);
+    assert_eq!(master.code, Some(0), "{master:?}");
+    assert_each_result_once(&master.stdout, 6);
+    assert_eq!(count(&master.stdout, "master exit."), 1, "{master:?}");
+    let runs: usize = workers.iter().map(|w| count(&w.stdout, "run task ")).sum();
+    assert_eq!(
+        runs, 6,
+        "no worker died, so each task ran once: {workers:?}"
+    );
+    for w in &workers {
+        assert_eq!(w.code, Some(0), "{w:?}");
+        assert_eq!(count(&w.stdout, "worker exit."), 1, "{w:?}");
+    }
+}
+
+#[test]
+fn the_default_run_kills_a_worker_and_still_counts_each_result_once() {
+    // Its own redis-server, master and workers: every one of them must be gone at the end.
+    let out = testkit::run_leaving_nothing(EXE, &[], Duration::from_secs(90));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    if out.stdout.starts_with("skipped: ") {
+        assert_eq!(out.stdout.lines().count(), 1, "{out:?}");
+        assert!(
+            out.stdout.contains("apt-get install redis-server"),
+            "{out:?}"
+        );
+        testkit::twin::skip("the_default_run_kills_...", "no redis-server on PATH");
+        return;
+    }
+    let text = &out.stdout;
+    assert_each_result_once(text, 10);
+    assert_eq!(count(text, "Killed worker "), 1, "{out:?}");
+    // The killed worker's task ran twice, the second time on the other worker.
+    assert_eq!(count(text, "run task "), 11, "{out:?}");
+    let redelivered = testkit::line(text, "task ");
+    assert!(
+        redelivered.ends_with(" redelivered (delivery 2)"),
+        "{out:?}"
+    );
+    assert_eq!(count(text, "task "), 1, "{out:?}");
+    assert_eq!(count(text, "master exit."), 1, "{out:?}");
+    assert_eq!(
+        count(text, "worker exit."),
+        1,
+        "only the survivor ends well: {out:?}"
+    );
+}
+
+#[test]
+fn a_wrong_or_missing_password_is_refused_in_one_line() {
+    let test = "a_wrong_or_missing_password_is_refused_in_one_line";
+    let Some(server) = RedisServer::start(test, Some("right-password")) else {
+        return;
+    };
+    let wrong = server.url_with_password(Some("wrong-password"));
+    let missing = server.url_with_password(None);
+    let place = format!("Redis at 127.0.0.1:{}: ", server.port);
+    for (role, url) in [("master", &wrong), ("worker", &wrong), ("master", &missing)] {
+        let error = testkit::assert_usage_error(EXE, &[role, "--redis", url]);
+        assert!(error.starts_with(&format!("error: {place}")), "{error}");
+        assert!(
+            !error.contains("password@"),
+            "the URL's password is not shown: {error}"
+        );
+    }
+    // Nothing was put on the queue by a master that was refused.
+    assert!(!connect(&server).exists(TASKS).unwrap());
+}
+
+#[test]
+fn no_redis_and_a_bad_url_are_one_line_errors() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let closed = format!("redis://:secret@127.0.0.1:{port}"); // nothing listens there now
+    let error = testkit::assert_usage_error(EXE, &["worker", "--redis", &closed]);
+    assert!(
+        error.starts_with(&format!("error: Redis at 127.0.0.1:{port}: ")),
+        "{error}"
+    );
+    assert!(!error.contains("secret"), "{error}");
+    for url in ["nonsense", "http://127.0.0.1:6379"] {
+        let error = testkit::assert_usage_error(EXE, &["master", "--redis", url]);
+        assert!(error.starts_with("error: not a Redis URL"), "{error}");
+    }
+}
+
+#[test]
+fn a_malformed_task_is_logged_and_acked_and_the_rest_is_done() {
+    let test = "a_malformed_task_is_logged_and_acked_and_the_rest_is_done";
+    let Some(server) = RedisServer::start(test, None) else {
+        return;
+    };
+    // The test is the master: bad messages first, then one good task.
+    let mut redis = connect(&server);
+    redis.xgroup_create_mkstream(TASKS, GROUP, "$").unwrap();
+    let too_long = format!(r#"{{"id": 1, "n": 2, "pad": "{}"}}"#, "x".repeat(2000));
+    let bad = [
+        "{not json",
+        r#"{"id": 1, "n": -5}"#,
+        r#"{"id": 1}"#,
+        &too_long,
+    ];
+    for task in bad {
+        redis.xadd(TASKS, "*", &[("task", task)]).unwrap();
+    }
+    redis.xadd(TASKS, "*", &[("other", "field")]).unwrap();
+    redis
+        .xadd(TASKS, "*", &[("task", r#"{"id": 7, "n": 12}"#)])
+        .unwrap();
+    let worker = std::thread::spawn({
+        let url = server.url();
+        move || testkit::command_within(rust(&url, &["worker"]), LIMIT)
+    });
+    let [_, reply] = redis
+        .blpop(RESULTS, 30.0)
+        .unwrap()
+        .expect("a reply to the good task");
+    assert_eq!(reply, r#"{"id":7,"square":144}"#);
+    redis.set(DONE, 1).unwrap();
+    let worker = worker.join().unwrap();
+    assert_eq!(worker.code, Some(0), "{worker:?}");
+    assert_eq!(count(&worker.stdout, "malformed task "), 5, "{worker:?}");
+    assert_eq!(
+        count(&worker.stdout, "run task 12 * 12..."),
+        1,
+        "{worker:?}"
+    );
+    let pending = redis.xpending(TASKS, GROUP).unwrap();
+    assert_eq!(pending.count(), 0, "every message was acked");
+}
+
+#[test]
+fn the_master_drops_malformed_and_extra_replies() {
+    let test = "the_master_drops_malformed_and_extra_replies";
+    let Some(server) = RedisServer::start(test, Some("pw")) else {
+        return;
+    };
+    let url = server.url();
+    let master = std::thread::spawn({
+        let url = url.clone();
+        move || testkit::command_within(rust(&url, &["master", "--tasks", "2"]), LIMIT)
+    });
+    // Once its tasks are on the queue, the master has cleared the old replies: add bad ones.
+    let mut redis = connect(&server);
+    let start = Instant::now();
+    while redis.xlen(TASKS).unwrap() < 2 {
+        assert!(start.elapsed() < LIMIT, "the master put no tasks");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    redis.rpush(RESULTS, "junk").unwrap();
+    redis.rpush(RESULTS, r#"{"id": 99, "square": 1}"#).unwrap();
+    let worker = testkit::command_within(rust(&url, &["worker"]), LIMIT);
+    let master = master.join().unwrap();
+    assert_eq!(master.code, Some(0), "{master:?}");
+    assert_each_result_once(&master.stdout, 2);
+    assert_eq!(
+        count(&master.stdout, "malformed reply dropped"),
+        1,
+        "{master:?}"
+    );
+    assert_eq!(
+        count(&master.stdout, "Extra reply to task 99 dropped"),
+        1,
+        "{master:?}"
+    );
+    assert_eq!(worker.code, Some(0), "{worker:?}");
+}
+
+#[test]
+fn a_task_that_kills_its_workers_is_given_up_after_three_deliveries() {
+    let test = "a_task_that_kills_its_workers_is_given_up_after_three_deliveries";
+    let Some(server) = RedisServer::start(test, Some("pw")) else {
+        return;
+    };
+    let url = server.url();
+    // Task 2 kills each worker it is run on: three of these four die on it.
+    let workers = (0..4)
+        .map(|_| rust(&url, &["worker", "--crash-on-task", "2"]))
+        .collect();
+    let (master, workers) = run_team(rust(&url, &["master", "--tasks", "3"]), workers);
+    assert_eq!(master.code, Some(0), "{master:?}");
+    let gave_up = testkit::line(&master.stdout, "Gave up task 2 (");
+    assert!(gave_up.ends_with(") after 3 deliveries"), "{gave_up}");
+    assert_eq!(count(&master.stdout, "Put task "), 3, "{master:?}");
+    assert_eq!(
+        count(&master.stdout, "Result: "),
+        2,
+        "the others are done: {master:?}"
+    );
+    let crashed = workers.iter().filter(|w| w.code == Some(3)).count();
+    let ended = workers.iter().filter(|w| w.code == Some(0)).count();
+    assert_eq!((crashed, ended), (3, 1), "{workers:?}");
+    let runs: usize = workers.iter().map(|w| count(&w.stdout, "run task ")).sum();
+    assert_eq!(runs, 2 + 3, "task 2 ran three times, no more: {workers:?}");
+}
+
+#[test]
+fn a_worker_without_a_master_stops_waiting() {
+    let Some(server) = RedisServer::start("a_worker_without_a_master_stops_waiting", None) else {
+        return;
+    };
+    let start = Instant::now();
+    let worker = testkit::command_within(rust(&server.url(), &["worker"]), LIMIT);
+    assert_eq!(worker.code, Some(0), "{worker:?}");
+    assert_eq!(count(&worker.stdout, "worker exit."), 1, "{worker:?}");
+    // It waits its patience (15 s) for a first task, then gives up.
+    assert!(
+        start.elapsed() > Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn help_names_the_roles() {
+    let help = testkit::assert_help(EXE);
+    assert!(help.contains("master") && help.contains("worker"), "{help}");
+}
