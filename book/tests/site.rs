@@ -146,6 +146,38 @@ fn every_link_image_and_anchor_resolves() {
     assert!(broken.is_empty(), "broken links or images: {broken:#?}");
 }
 
+/// mdBook says nothing when an include names an anchor the file does not have: it shows an
+/// empty block. So every `{{#include FILE:NAME}}` is checked here against its file.
+#[test]
+fn every_include_names_a_file_and_anchor_that_exist() {
+    let src = book_dir().join("src");
+    let mut broken = Vec::new();
+    for page in pages() {
+        let text = fs::read_to_string(src.join(&page)).expect("a page SUMMARY.md names");
+        for (at, _) in text.match_indices("{{#include ") {
+            let rest = &text[at + "{{#include ".len()..];
+            let target = rest[..rest.find("}}").expect("a closed directive")].trim();
+            let (file, anchor) = match target.rsplit_once(':') {
+                Some((f, a)) if !a.chars().all(|c| c.is_ascii_digit()) => (f, Some(a)),
+                _ => (target.split(':').next().expect("a path"), None),
+            };
+            let path = src.join(&page).parent().expect("in src").join(file);
+            let Ok(body) = fs::read_to_string(&path) else {
+                broken.push(format!("{page}: {file} does not exist"));
+                continue;
+            };
+            if let Some(anchor) = anchor {
+                let start = format!("ANCHOR: {anchor}");
+                let end = format!("ANCHOR_END: {anchor}");
+                if !body.contains(&start) || !body.contains(&end) {
+                    broken.push(format!("{page}: {file} has no anchor {anchor}"));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "includes that show nothing: {broken:#?}");
+}
+
 /// Every value of `name="..."` in `html`.
 fn attribute_values(html: &str, name: &str) -> Vec<String> {
     let needle = format!(" {name}=\"");
