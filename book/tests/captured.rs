@@ -1,6 +1,6 @@
 //! The output the book shows is the output the programs print today. `scripts/capture.sh`
 //! writes `book/src/output/PROGRAM.rust.txt` and `PROGRAM.python.txt`: a first line `$ ...`
-//! with the command, then what it printed. Here each Rust program runs again and must print
+//! with the command, then what it printed on stdout and stderr. Here each Rust program runs again and must print
 //! the captured lines (numbers aside, in any order, since concurrent lines interleave), and
 //! each captured Python run must have the same lines as the captured Rust run.
 
@@ -100,12 +100,12 @@ fn every_program_still_prints_the_captured_lines() {
             );
             continue;
         }
+        let printed = format!("{}{}", now.stdout, now.stderr);
         assert_eq!(
-            sorted(&now.stdout),
+            sorted(&printed),
             sorted(&output),
             "{program} no longer prints what book/src/output/{program}.rust.txt shows: \
-             run scripts/capture.sh\n--- now:\n{}\n--- captured:\n{output}",
-            now.stdout
+             run scripts/capture.sh\n--- now:\n{printed}\n--- captured:\n{output}"
         );
     }
 }
