@@ -65,6 +65,8 @@ def talk(to_child: BinaryIO, from_child: BinaryIO) -> tuple[int, int]:
     # The naive order, write all 1 MiB and only then read the echo, deadlocks: the child
     # echoes as it reads, so once the reply pipe is full it stops reading, the request pipe
     # fills, and both wait for ever. So a second thread writes while this one reads.
+    # 0, 1, ..., 250, 0, 1, ...: the period 251 is prime, so a block the pipe had moved by
+    # some power of two would not match.
     payload = bytes(i % 251 for i in range(PAYLOAD))
     header = f"echo {PAYLOAD}\n".encode()
     start = time.perf_counter()
@@ -76,8 +78,8 @@ def talk(to_child: BinaryIO, from_child: BinaryIO) -> tuple[int, int]:
         raise SystemExit("the payload came back changed")
     sent += len(header) + PAYLOAD
     got += PAYLOAD
-    took = (time.perf_counter() - start) * 1e3
-    print(f"payload: sent {PAYLOAD} bytes, got {len(echo)} bytes back, identical, in {took:.1f} ms")
+    took = round((time.perf_counter() - start) * 1e6)
+    print(f"payload: sent {PAYLOAD} bytes, got {len(echo)} bytes back, identical, in {took} µs")
 
     # End-of-file comes once every write end is closed. Ours is the only one left: os.pipe()
     # makes non-inheritable descriptors, so the child did not get a copy of it.

@@ -12,7 +12,7 @@
 //! round 1: parent -> child: ping 1 | child -> parent: pong 1 from 4243 (round trip 95 µs)
 //! round 2: parent -> child: ping 2 | child -> parent: pong 2 from 4243 (round trip 61 µs)
 //! round 3: parent -> child: ping 3 | child -> parent: pong 3 from 4243 (round trip 58 µs)
-//! payload: sent 1048576 bytes, got 1048576 bytes back, identical, in 4.1 ms
+//! payload: sent 1048576 bytes, got 1048576 bytes back, identical, in 4105 µs
 //! parent closed its write end; child -> parent: bye: end-of-file after 4 requests
 //! child process 4243 exited: exit status: 0
 //! bytes passed: 1048610 parent -> child, 1048661 child -> parent
@@ -87,7 +87,9 @@ fn talk(
     // echoes as it reads, so once the reply pipe's buffer is full the child blocks writing
     // to us and stops reading, the request pipe fills, and we block writing to it. Each
     // waits for the other for ever. So a second thread writes while this one reads.
-    let payload: Vec<u8> = (0..PAYLOAD).map(|i| (i % 251) as u8).collect();
+    // 0, 1, ..., 250, 0, 1, ...: the period 251 is prime, so a block the pipe had moved by
+    // some power of two would not match.
+    let payload: Vec<u8> = (0..=250).cycle().take(PAYLOAD).collect();
     let header = format!("echo {PAYLOAD}\n");
     let mut echo = vec![0; PAYLOAD];
     let start = Instant::now();
@@ -107,8 +109,8 @@ fn talk(
     }
     sent += header.len() + PAYLOAD;
     got += PAYLOAD;
-    let took = start.elapsed().as_secs_f64() * 1e3;
-    println!("payload: sent {PAYLOAD} bytes, got {PAYLOAD} bytes back, identical, in {took:.1} ms");
+    let took = start.elapsed().as_micros();
+    println!("payload: sent {PAYLOAD} bytes, got {PAYLOAD} bytes back, identical, in {took} µs");
 
     // End-of-file is how a reader learns "no more data": it comes once every write end is
     // closed. Ours is the only one left (std opens pipes close-on-exec, so the child did not

@@ -90,8 +90,10 @@ fn an_unknown_argument_is_refused() {
     assert!(out.stderr.contains("unexpected argument '+3'"), "{out:?}");
 }
 
-/// Runs the reader role with `input` as its queue (then end-of-file).
-fn reader_given(input: &[u8]) -> std::process::Output {
+/// Runs the reader role with `input` as its queue (then end-of-file), under a time limit.
+/// At most 2 MiB of its stdout is kept: a reader that printed for ever would then block,
+/// and the limit ends it.
+fn reader_given(input: &[u8]) -> Outcome {
     let mut reader = Command::new(EXE)
         .arg("reader")
         .stdin(Stdio::piped())
@@ -99,19 +101,42 @@ fn reader_given(input: &[u8]) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut queue = reader.stdin.take().unwrap();
-    queue.write_all(input).unwrap();
-    drop(queue);
-    reader.wait_with_output().unwrap()
+    let (mut queue, input) = (reader.stdin.take().unwrap(), input.to_vec());
+    std::thread::spawn(move || queue.write_all(&input)); // then drops it: end-of-file
+    let read = |pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.take(2 << 20).read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = read(Box::new(reader.stdout.take().unwrap()));
+    let stderr = read(Box::new(reader.stderr.take().unwrap()));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = reader.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            reader.kill().unwrap();
+            reader.wait().unwrap();
+            panic!("the reader still runs after its queue ended");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Outcome {
+        code: status.code(),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
 }
 
 #[test]
 fn a_corrupt_frame_length_is_refused_not_allocated() {
     // A length of 4 GiB - 1 and then end-of-file: refused before any body is read.
     let out = reader_given(&[0xff; 4]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("message too long"), "{err}");
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.contains("message too long"), "{out:?}");
 }
 
 #[test]
@@ -120,9 +145,8 @@ fn a_frame_of_the_largest_size_is_got_whole_and_end_of_file_ends_the_reader() {
     let mut input = u32::to_be_bytes(largest).to_vec();
     input.extend(std::iter::repeat_n(b'x', largest as usize));
     let out = reader_given(&input);
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let text = String::from_utf8(out.stdout).unwrap();
-    let got = items(&text, "Get ", " from queue.");
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let got = items(&out.stdout, "Get ", " from queue.");
     assert_eq!(got.len(), 1);
     assert_eq!(got[0], "x".repeat(largest as usize));
 }
@@ -131,12 +155,9 @@ fn a_frame_of_the_largest_size_is_got_whole_and_end_of_file_ends_the_reader() {
 #[test]
 fn a_read_error_is_not_taken_for_end_of_file() {
     // Reading a directory fails (EISDIR): the reader must say so, not stop quietly.
-    let out = Command::new(EXE)
-        .arg("reader")
-        .stdin(std::fs::File::open("/").unwrap())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let out = run_within("sh", &["-c", "exec \"$0\" reader < /", EXE], LIMIT);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.contains("IsADirectory"), "{out:?}");
 }
 
 #[cfg(target_os = "linux")]
@@ -147,9 +168,19 @@ fn a_writer_that_dies_makes_the_demo_stop_the_reader_and_fail() {
     let mut demo = (demo.stdout(Stdio::piped()).stderr(Stdio::piped()))
         .spawn()
         .unwrap();
-    let mut err = BufReader::new(demo.stderr.take().unwrap());
-    let mut first = String::new();
-    err.read_line(&mut first).unwrap();
+    let stop_all = |pgid: u32| {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pgid}")])
+            .status();
+    };
+    // The writer's first line, read on another thread so that waiting for it has a limit.
+    let err = BufReader::new(demo.stderr.take().unwrap());
+    let (first_tx, first_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || first_tx.send(err.lines().next()));
+    let Ok(Some(Ok(first))) = first_rx.recv_timeout(LIMIT) else {
+        stop_all(demo.id());
+        panic!("the writer did not say who it is");
+    };
     let writer: u32 = number_after(&first, "Process to write: ");
     let killed = Command::new("kill")
         .args(["-KILL", &writer.to_string()])
@@ -163,9 +194,7 @@ fn a_writer_that_dies_makes_the_demo_stop_the_reader_and_fail() {
             break status;
         }
         if Instant::now() > deadline {
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", demo.id())])
-                .status();
+            stop_all(demo.id());
             let _ = demo.wait();
             panic!("the demo still runs {LIMIT:?} after its writer died");
         }
