@@ -6,7 +6,7 @@ use std::time::Duration;
 use testkit::{line, number_after, twin};
 
 /// Each run takes about a second; this only turns a deadlock into a failure.
-const LIMIT: Duration = Duration::from_secs(30);
+const LIMIT: Duration = Duration::from_secs(20);
 
 #[test]
 fn pipe_demo_py_prints_the_same_lines_and_its_payload_comes_back_intact() {

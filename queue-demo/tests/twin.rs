@@ -7,7 +7,7 @@ use testkit::{line, number_after, twin};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 /// Each run takes about a second; this only turns a hang into a failure.
-const LIMIT: Duration = Duration::from_secs(30);
+const LIMIT: Duration = Duration::from_secs(20);
 
 /// The words between `prefix` and `suffix` on every line shaped `prefix WORD suffix`.
 fn items<'a>(text: &'a str, prefix: &str, suffix: &str) -> Vec<&'a str> {

@@ -12,7 +12,7 @@ const START: i64 = 200;
 /// is reaped), and returns its stdout.
 fn run() -> String {
     // It takes about a second; the limit only turns a hang into a failure.
-    let out = run_leaving_nothing(EXE, &[], Duration::from_secs(30));
+    let out = run_leaving_nothing(EXE, &[], Duration::from_secs(20));
     assert_eq!(out.code, Some(0), "{out:?}");
     out.stdout
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use testkit::{line, number_after, twin};
 
 /// Each run takes a second or two; this only turns a hang into a failure.
-const LIMIT: Duration = Duration::from_secs(30);
+const LIMIT: Duration = Duration::from_secs(20);
 
 #[test]
 fn shared_memory_py_prints_the_same_lines_and_its_lock_keeps_the_balance_exact() {
