@@ -159,7 +159,15 @@ fn a_malformed_task_is_logged_and_acked_and_the_rest_is_done() {
         .expect("a reply to the good task");
     assert_eq!(reply, r#"{"id":7,"square":144}"#);
     redis.set(DONE, 1).unwrap();
+    let told = Instant::now();
     let worker = worker.join().unwrap();
+    // It looks for the master's DONE between tasks, at least once a second or so; its own
+    // patience (15 s without a task) is not what ended it.
+    assert!(
+        told.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        told.elapsed()
+    );
     assert_eq!(worker.code, Some(0), "{worker:?}");
     assert_eq!(count(&worker.stdout, "malformed task "), 5, "{worker:?}");
     assert_eq!(
@@ -251,6 +259,58 @@ fn a_worker_without_a_master_stops_waiting() {
         "{:?}",
         start.elapsed()
     );
+}
+
+#[test]
+fn a_queue_that_is_not_a_stream_is_an_error() {
+    let test = "a_queue_that_is_not_a_stream_is_an_error";
+    let Some(server) = RedisServer::start(test, None) else {
+        return;
+    };
+    connect(&server).set(TASKS, "not a stream").unwrap();
+    let worker = testkit::command_within(rust(&server.url(), &["worker"]), LIMIT);
+    assert_eq!(worker.code, Some(1), "{worker:?}");
+    assert!(worker.stderr.starts_with("error: "), "{worker:?}");
+    assert!(worker.stderr.contains("WRONGTYPE"), "{worker:?}");
+    assert_eq!(worker.stderr.lines().count(), 1, "{worker:?}");
+}
+
+/// The default run with only `dir` on its PATH, so `redis-server` is whatever `dir` holds.
+fn default_run_with_path(dir: &std::path::Path) -> testkit::Outcome {
+    let mut cmd = std::process::Command::new(EXE);
+    cmd.env("PATH", dir);
+    testkit::command_within(cmd, LIMIT)
+}
+
+#[test]
+fn without_redis_server_the_default_run_says_how_to_install_it() {
+    let empty = std::env::temp_dir().join(format!("broker-demo-no-redis-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = default_run_with_path(&empty);
+    std::fs::remove_dir_all(&empty).unwrap();
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(out.stdout.lines().count(), 1, "{out:?}");
+    assert!(out.stdout.starts_with("skipped: "), "{out:?}");
+    assert!(
+        out.stdout.contains("apt-get install redis-server"),
+        "{out:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_redis_server_that_cannot_start_is_an_error_not_a_skip() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("broker-demo-bad-redis-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fake = dir.join("redis-server");
+    std::fs::write(&fake, "not a program").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = default_run_with_path(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert!(out.stderr.starts_with("error: "), "{out:?}");
 }
 
 #[test]
