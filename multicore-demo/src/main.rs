@@ -37,7 +37,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     // One busy thread first: what one core gives here and now, to compare with.
     println!("cores: {cores}, threads: 1, CPU use: {}", percent(busy(1)?));
     let all = busy(cores)?;
-    println!("cores: {cores}, threads: {cores}, CPU use: {}", percent(all));
+    println!(
+        "cores: {cores}, threads: {cores}, CPU use: {}",
+        percent(all)
+    );
     if let Some(cpu) = all {
         let got = cpu / 100.0; // How many cores' worth of CPU time the threads had.
         if got < cores as f64 - SHORT {
@@ -84,7 +87,9 @@ fn cpu_time() -> Result<Option<Duration>, Box<dyn Error>> {
     let user = {
         use nix::sys::resource::{UsageWho, getrusage};
         use nix::sys::time::TimeValLike;
-        let micros = getrusage(UsageWho::RUSAGE_SELF)?.user_time().num_microseconds();
+        let micros = getrusage(UsageWho::RUSAGE_SELF)?
+            .user_time()
+            .num_microseconds();
         Some(Duration::from_micros(u64::try_from(micros)?))
     };
     #[cfg(not(unix))]
