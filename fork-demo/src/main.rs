@@ -25,10 +25,8 @@
 //!
 //! To copy: `cargo add nix@0.31 --features process`
 
-use std::error::Error;
-
 #[cfg(unix)]
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     use nix::sys::wait::{WaitStatus, waitpid};
     use nix::unistd::{ForkResult, fork, getpid, getppid};
     use std::io::Write;
@@ -71,8 +69,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 #[cfg(not(unix))]
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() {
     println!("fork is Unix-only, so this demo does nothing on this platform.");
     println!("Run `cargo run -p spawn-demo` to see a child process started portably.");
-    Ok(())
 }
