@@ -1,0 +1,176 @@
+"""CPU-bound work inside an aiohttp server: inline, on a thread pool, on a process pool.
+
+In the handler it blocks the event loop; on a thread pool the GIL slows the loop and lets one
+count run at a time; only a process pool keeps the loop free and the cores busy.
+
+Mirrors the aiohttp section of Liao Xuefeng's Python tutorial, chapter 异步IO
+(https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064), with the lesson of a bot
+that must also run benchmarks. The Rust twin is src/main.rs: there threads are enough.
+
+/hello/{name} sleeps 0.2 s (async); /primes/{n} counts the primes below n in pure Python
+(about a second for 200000). With no arguments the program runs three rounds against its own
+server on 127.0.0.1: two /primes requests, then a /hello request, and how long the /hello
+took, with /primes computed inline, on a thread pool and on a process pool. Then it exits.
+
+Run with: python3 async-cpu/async_cpu.py   (or --serve [--port 8000] [--way inline])
+"""
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+import urllib.request
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+
+from aiohttp import web
+
+HELLO_DELAY = 0.2
+PRIMES_BELOW = 200_000  # About a second of pure Python (Rust counts to 3000000 in that time).
+MAX_BELOW = 1_000_000  # A bigger n is refused: the work grows faster than n.
+CPU_WORKERS = 2  # The pool's size: /primes never get more threads or processes than this.
+HEAD_START = 0.1
+LIMIT = 30.0
+POOL = web.AppKey("pool", Executor)  # Absent: count inline.
+
+
+async def hello(request: web.Request) -> web.Response:
+    await asyncio.sleep(HELLO_DELAY)
+    return web.Response(text=f"hello, {request.match_info['name']}!\n")
+
+
+async def primes(request: web.Request) -> web.Response:
+    text = request.match_info["n"]
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_BELOW:
+        raise web.HTTPBadRequest(text=f"n must be a whole number, at most {MAX_BELOW}\n")
+    n = int(text)
+    pool = request.app.get(POOL)
+    if pool is None:
+        # Wrong: the count runs on the event loop's thread; nothing else runs until it is done.
+        count = count_primes(n)
+    else:
+        # The loop hands the count to the pool and awaits it. On a thread pool the GIL lets
+        # one thread run Python at a time, so the counts take turns and the loop waits its
+        # turn too; each process of a process pool has a GIL of its own.
+        count = await asyncio.get_running_loop().run_in_executor(pool, count_primes, n)
+    return web.Response(text=f"{count}\n")
+
+
+def count_primes(below: int) -> int:
+    """Counts the primes below `below` by trial division: CPU work and nothing else."""
+    return sum(1 for k in range(2, below) if is_prime(k))
+
+
+def is_prime(k: int) -> bool:
+    d = 2
+    while d * d <= k and k % d != 0:
+        d += 1
+    return d * d > k  # No divisor up to its square root.
+
+
+def make_pool(way: str) -> Executor | None:
+    if way == "threads":
+        return ThreadPoolExecutor(CPU_WORKERS)
+    if way == "processes":
+        # The workers ignore Ctrl-C: it is the parent's to handle, and it shuts them down.
+        ignore_ctrl_c = (signal.SIGINT, signal.SIG_IGN)
+        return ProcessPoolExecutor(CPU_WORKERS, initializer=signal.signal, initargs=ignore_ctrl_c)
+    return None
+
+
+async def start(pool: Executor | None, port: int) -> tuple[web.AppRunner, int]:
+    """The server on this event loop, serving on 127.0.0.1:`port`."""
+    app = web.Application()
+    if pool is not None:
+        app[POOL] = pool
+    app.router.add_get("/hello/{name}", hello)
+    app.router.add_get("/primes/{n}", primes)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner, runner.addresses[0][1]
+
+
+async def rounds() -> None:
+    print(f"Each round: two /primes/{PRIMES_BELOW} at once, then /hello (sleeps {HELLO_DELAY} s)")
+    for label, way, verdict in [
+        ("inline", "inline", "blocked the event loop"),
+        ("thread pool", "threads", "the loop waited its turns for the GIL"),
+        ("process pool", "processes", "the event loop stayed free"),
+    ]:
+        pool = make_pool(way)
+        if pool is not None:
+            list(pool.map(count_primes, [0] * CPU_WORKERS))  # Start the workers beforehand.
+        runner, port = await start(pool, 0)
+        try:
+            # The client runs in threads of its own: on this event loop it would stall with
+            # the server and measure nothing.
+            hello_took, took, (a, b) = await asyncio.to_thread(requests, port)
+        finally:
+            await runner.cleanup()
+            if pool is not None:
+                pool.shutdown()
+        print(f"{label}: /hello took {hello_took:.2f} s while /primes ran ({verdict})")
+        print(f"{label}: two /primes/{PRIMES_BELOW} answered {a} and {b} in {took:.2f} s")
+    print("Python threads take turns holding the GIL: only processes count both /primes at once.")
+
+
+def requests(port: int) -> tuple[float, float, list[str]]:
+    """Two /primes, then one /hello: the seconds for the /hello, for everything, the counts."""
+    with ThreadPoolExecutor(2) as client:
+        start_time = time.perf_counter()
+        counts = [client.submit(fetch, port, f"/primes/{PRIMES_BELOW}") for _ in range(2)]
+        time.sleep(HEAD_START)
+        hello_start = time.perf_counter()
+        fetch(port, "/hello/Bob")
+        hello_took = time.perf_counter() - hello_start
+        answers = [c.result() for c in counts]
+        return hello_took, time.perf_counter() - start_time, answers
+
+
+def fetch(port: int, path: str) -> str:
+    """A GET with a time limit: the body of a 200 answer (urllib raises on any other)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=LIMIT) as answer:
+        return answer.read(64 * 1024).decode().strip()
+
+
+async def serve(port: int, way: str) -> None:
+    pool = make_pool(way)
+    runner, port = await start(pool, port)
+    print(f"Server started at http://127.0.0.1:{port}...", flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        await stop.wait()  # Until SIGTERM, or Ctrl-C, which cancels this task.
+    finally:
+        await runner.cleanup()
+        if pool is not None:
+            pool.shutdown()
+
+
+def port_number(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) < 65536):
+        raise ValueError(text)  # argparse says: invalid port_number value
+    return int(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--serve", action="store_true", help="serve until Ctrl-C")
+    parser.add_argument("--port", type=port_number, default=8000, help="0: any free port")
+    parser.add_argument("--way", choices=["inline", "threads", "processes"], default="processes")
+    args = parser.parse_args()
+    if not args.serve:
+        asyncio.run(rounds())
+        return
+    try:
+        asyncio.run(serve(args.port, args.way))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C: serve() has cleaned up; stop like SIGTERM does.
+    except OSError as e:  # The port is taken, say.
+        sys.exit(f"error: listen on 127.0.0.1:{args.port}: {e}")
+    print("Server stopped.")
+
+
+if __name__ == "__main__":
+    main()
