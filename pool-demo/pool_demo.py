@@ -1,0 +1,56 @@
+"""A pool of 4 worker processes running 5 tasks, then Pool.map. Twin of pool-demo.
+
+Mirrors Liao Xuefeng's Python tutorial, 进程和线程 / 多进程 (Pool):
+https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064
+The fifth task waits for a free worker; then map squares 1..5 through a pool.
+
+Run with: python3 pool-demo/pool_demo.py
+"""
+
+import os
+import random
+import sys
+import time
+from multiprocessing import Pool
+
+WORKERS = 4
+TASKS = 5
+
+
+def say(line: str) -> None:
+    """Prints a line at once, in one piece: the workers share the parent's stdout
+    (print's text and its newline may otherwise reach it apart)."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def long_time_task(name: int) -> None:
+    say(f"Run task {name} ({os.getpid()})...")
+    start = time.perf_counter()
+    time.sleep(random.uniform(0.05, 0.35))
+    say(f"Task {name} runs {time.perf_counter() - start:.2f} seconds.")
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def main() -> None:
+    print(f"Parent process {os.getpid()}.", flush=True)
+    with Pool(WORKERS) as p:
+        results = [p.apply_async(long_time_task, (i,)) for i in range(TASKS)]
+        print("Waiting for all subprocesses done...", flush=True)
+        p.close()
+        p.join()
+    for result in results:
+        result.get()  # raises here if a task failed
+    print("All subprocesses done.")
+
+    xs = [1, 2, 3, 4, 5]
+    with Pool(WORKERS) as p:
+        squares = p.map(square, xs)
+    print(f"Pool.map(x * x, {xs}) = {squares}")
+
+
+if __name__ == "__main__":
+    main()

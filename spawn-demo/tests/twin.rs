@@ -1,0 +1,32 @@
+//! The Python twin prints the Rust program's lines, numbers aside.
+
+use std::time::Duration;
+use testkit::{line_after, number_after, run_within, twin};
+
+#[test]
+fn spawn_demo_py_prints_the_same_lines_and_its_child_has_its_own_global() {
+    let test = "spawn_demo_py_prints_the_same_lines_and_its_child_has_its_own_global";
+    let limit = Duration::from_secs(30);
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let Some(python) = twin::run(test, dir, "spawn_demo.py", &[], &[], limit) else {
+        return;
+    };
+    assert_eq!(python.code, Some(0), "{python:?}");
+    let rust = run_within(env!("CARGO_BIN_EXE_spawn-demo"), &[], limit);
+    assert_eq!(rust.code, Some(0), "{rust:?}");
+    twin::assert_same_lines(&rust.stdout, &python.stdout);
+
+    // multiprocessing.Process runs in another process, whose global is its own.
+    let text = &python.stdout;
+    let parent: u32 = number_after(text, "Parent process ");
+    let child: u32 = number_after(text, "Run child process test (");
+    assert_ne!(child, parent, "{text}");
+    assert_eq!(
+        line_after(text, "Result (in child process "),
+        format!("{child}): [1, 4, 9, 16]")
+    );
+    assert_eq!(
+        line_after(text, "Result (in parent process "),
+        format!("{parent}): []")
+    );
+}
