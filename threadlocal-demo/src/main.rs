@@ -1,7 +1,10 @@
 //! Thread-local storage: one name, a separate value in every thread.
 //!
-//! Python idea: `local_school = threading.local()`; each thread sets `local_school.student`
-//! and every function it calls reads its own thread's student, with no argument passed.
+//! Python: `local_school = threading.local()`; each thread sets `local_school.student`, and
+//! every function it calls reads its own thread's student, with no argument passed (Liao
+//! Xuefeng's Python tutorial, 进程和线程 / ThreadLocal). Then, briefly, the two alternatives
+//! the tutorial rejects: passing the student down every call, and a global map keyed by
+//! thread.
 //!
 //! Run with: cargo run -p threadlocal-demo
 //!
@@ -15,6 +18,8 @@
 //! global map: Hello, Alice (in Thread-A)
 //! global map: Hello, Bob (in Thread-B)
 //! ```
+//!
+//! To copy: no dependencies
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -28,8 +33,27 @@ thread_local! {
     static STUDENT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-fn thread_name() -> String {
-    thread::current().name().unwrap_or("<unnamed>").to_owned()
+fn main() -> Result<(), Box<dyn Error>> {
+    in_two_threads(|student, meet| {
+        STUDENT.set(Some(student.to_owned()));
+        meet.wait(); // Both threads have now set the same `STUDENT`, each its own copy.
+        process_student();
+    })?;
+    // The main thread never set its own copy, so it sees none of the values above.
+    match STUDENT.take() {
+        None => println!(
+            "thread {} has no student: each value lived in its own thread",
+            thread_name()
+        ),
+        Some(name) => println!("thread {} has student {name}", thread_name()),
+    }
+
+    in_two_threads(|student, meet| {
+        meet.wait();
+        do_task(student);
+    })?;
+    in_two_threads(global_map_task)?;
+    Ok(())
 }
 
 /// Deep in the call tree: reads the student without being given it.
@@ -38,34 +62,6 @@ fn process_student() {
         Some(name) => println!("Hello, {name} (in {})", thread_name()),
         None => println!("no student (in {})", thread_name()),
     });
-}
-
-/// Runs `task(student, meet)` in Thread-A with Alice and in Thread-B with Bob, at the same
-/// time, and joins both. Each task calls `meet.wait()` once, after setting up its student and
-/// before reading it, so the two values really exist side by side when they are read.
-fn in_two_threads(task: fn(&str, &Barrier)) -> Result<(), Box<dyn Error>> {
-    let meet = Barrier::new(2);
-    thread::scope(|s| {
-        let mut handles = Vec::new();
-        for (thread, student) in [("Thread-A", "Alice"), ("Thread-B", "Bob")] {
-            let meet = &meet;
-            let builder = thread::Builder::new().name(thread.to_owned());
-            match builder.spawn_scoped(s, move || task(student, meet)) {
-                Ok(handle) => handles.push(handle),
-                Err(e) => {
-                    // Stand in for the thread that could not start, so that one already
-                    // waiting at `meet` goes on; the scope could never join it otherwise.
-                    if !handles.is_empty() {
-                        meet.wait();
-                    }
-                    return Err(e.into());
-                }
-            }
-        }
-        handles
-            .into_iter()
-            .try_for_each(|h| h.join().map_err(|_| "a thread panicked".into()))
-    })
 }
 
 // Alternative 1, rejected by the tutorial: pass the student down every call, through
@@ -92,40 +88,29 @@ fn global_map_task(student: &str, meet: &Barrier) {
     println!("global map: Hello, {name} (in {})", thread_name());
 }
 
-fn run() -> Result<(), Box<dyn Error>> {
-    in_two_threads(|student, meet| {
-        STUDENT.set(Some(student.to_owned()));
-        meet.wait(); // Both threads have now set the same `STUDENT`, each its own copy.
-        process_student();
-    })?;
-    // main never set its own copy, so it sees none of the values above.
-    match STUDENT.take() {
-        None => println!("thread main has no student: each value lived in its own thread"),
-        Some(name) => println!("thread main has student {name}"),
-    }
-
-    in_two_threads(|student, meet| {
-        meet.wait();
-        do_task(student);
-    })?;
-    in_two_threads(global_map_task)?;
-    Ok(())
+/// Runs `task(student, meet)` in Thread-A with Alice and in Thread-B with Bob, at the same
+/// time, and joins both (a scope joins its threads, and passes on a panic). Each task calls
+/// `meet.wait()` once, after setting up its student and before reading it, so the two
+/// values really exist side by side when they are read.
+fn in_two_threads(task: fn(&str, &Barrier)) -> Result<(), Box<dyn Error>> {
+    let meet = Barrier::new(2);
+    thread::scope(|s| {
+        let start = |thread: &str, student: &'static str| {
+            let meet = &meet;
+            let builder = thread::Builder::new().name(thread.to_owned());
+            builder.spawn_scoped(s, move || task(student, meet))
+        };
+        start("Thread-A", "Alice")?;
+        if let Err(e) = start("Thread-B", "Bob") {
+            // Stand in for Thread-B at `meet`, or Thread-A would wait there forever and the
+            // scope with it.
+            meet.wait();
+            return Err(e.into());
+        }
+        Ok(())
+    })
 }
 
-fn main() {
-    match std::env::args().nth(1).as_deref() {
-        None => {}
-        Some("-h" | "--help") => {
-            println!("usage: threadlocal-demo\n\nShows thread-local storage and two alternatives.");
-            return;
-        }
-        Some(other) => {
-            eprintln!("error: bad argument: {other} (try --help)");
-            std::process::exit(1);
-        }
-    }
-    if let Err(e) = run() {
-        eprintln!("error: threadlocal demo failed: {e}");
-        std::process::exit(1);
-    }
+fn thread_name() -> String {
+    thread::current().name().unwrap_or("<unnamed>").to_owned()
 }

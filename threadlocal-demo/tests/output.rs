@@ -50,10 +50,3 @@ fn the_main_thread_does_not_see_the_other_threads_values() {
         "{stdout}"
     );
 }
-
-#[test]
-fn help_exits_0_and_bad_argument_exits_1() {
-    assert!(testkit::assert_help(EXE).starts_with("usage: threadlocal-demo"));
-    let stderr = testkit::assert_usage_error(EXE, &["--nope"]);
-    assert!(stderr.contains("--nope"), "{stderr}");
-}
