@@ -8,6 +8,14 @@ Run with: python3 fork-demo/fork_demo.py
 """
 
 import os
+import sys
+
+
+def say(line: str) -> None:
+    """Prints a line at once and in one piece: parent and child share one stdout,
+    and print() may write a line's text and its newline apart."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 def main() -> None:
@@ -15,14 +23,14 @@ def main() -> None:
         print("fork is Unix-only, so this demo does nothing on this platform.")
         print("Run `cargo run -p spawn-demo` to see a child process started portably.")
         return
-    # flush: a line still in stdout's buffer at fork would be printed twice,
-    # once by each copy of the process.
-    print(f"Process ({os.getpid()}) start...", flush=True)
+    # say() flushes: a line still in stdout's buffer at fork would be printed
+    # twice, once by each copy of the process.
+    say(f"Process ({os.getpid()}) start...")
     pid = os.fork()
     if pid == 0:
-        print(f"I am child process ({os.getpid()}) and my parent is {os.getppid()}.", flush=True)
+        say(f"I am child process ({os.getpid()}) and my parent is {os.getppid()}.")
         os._exit(0)  # leave at once: the exit-time cleanup belongs to the parent
-    print(f"I ({os.getpid()}) just created a child process ({pid}).", flush=True)
+    say(f"I ({os.getpid()}) just created a child process ({pid}).")
     # Reaping collects the child's exit status; until then it is a zombie.
     _, status = os.waitpid(pid, 0)
     if os.WIFEXITED(status):

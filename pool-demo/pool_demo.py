@@ -18,8 +18,8 @@ TASKS = 5
 
 
 def say(line: str) -> None:
-    """Prints a line at once, in one piece: the workers share the parent's stdout
-    (print's text and its newline may otherwise reach it apart)."""
+    """Prints a line at once and in one piece: the parent and the workers share
+    one stdout, and print() may write a line's text and its newline apart."""
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
 
@@ -36,10 +36,10 @@ def square(x: int) -> int:
 
 
 def main() -> None:
-    print(f"Parent process {os.getpid()}.", flush=True)
+    say(f"Parent process {os.getpid()}.")
     with Pool(WORKERS) as p:
         results = [p.apply_async(long_time_task, (i,)) for i in range(TASKS)]
-        print("Waiting for all subprocesses done...", flush=True)
+        say("Waiting for all subprocesses done...")
         p.close()
         p.join()
     for result in results:
