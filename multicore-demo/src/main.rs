@@ -76,7 +76,7 @@ fn busy(threads: usize) -> Result<Option<f64>, Box<dyn Error>> {
     });
     let (cpu1, wall) = (cpu_time()?, wall0.elapsed());
     let cpu = cpu0.zip(cpu1).map(|(before, after)| after - before);
-    Ok(cpu.map(|cpu| cpu.as_secs_f64() / wall.as_secs_f64() * 100.0))
+    Ok(cpu.map(|cpu| cpu.div_duration_f64(wall) * 100.0))
 }
 
 /// User CPU time used so far by all threads of this process: the time spent running its own
