@@ -23,7 +23,7 @@ Options:
   -h, --help         print this help and exit
 
 Environment: PYTHON, the Python to run the twin with (default: python3);
-COLUMNS, the width to print in (default: 160).
+COLUMNS, the width to print in (default: the terminal's, else 160).
 Exit status: 0 if both sides ran and exited 0, 1 if either failed or the twin
 cannot run here, 2 for bad arguments, 128 + N when stopped by signal N.
 EOF
@@ -132,7 +132,9 @@ measure python "${PROGRAM_DIR[$program]}" env PYTHONDONTWRITEBYTECODE=1 "$python
 
 # Two columns, each line of one output beside the same line of the other; a line wider
 # than its column wraps onto the next rows of that column.
-width="${COLUMNS:-160}"
+width="${COLUMNS:-}"
+if [ -z "$width" ] && [ -t 1 ]; then width="$(tput cols 2>/dev/null)"; fi
+[ -n "$width" ] || width=160
 case "$width" in '' | *[!0-9]*) width=160 ;; esac
 [ "$width" -ge 40 ] || width=40
 awk -v w=$(((width - 3) / 2)) \
