@@ -68,6 +68,9 @@ case "$limit" in
 esac
 [ -n "$program" ] || die "name a program to compare (see scripts/run_all.sh --list)"
 
+# A twin runs in its crate's directory: a relative path to Python must not depend on it.
+case "$python" in /*) ;; */*) python="$PWD/$python" ;; esac
+
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" || die "cannot enter $root"
 # shellcheck source=scripts/common.sh

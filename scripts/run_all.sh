@@ -72,6 +72,9 @@ case "$limit" in
     '' | *[!0-9]* | 0) die "the time limit must be a whole number of seconds above 0, not '$limit'" ;;
 esac
 
+# A twin runs in its crate's directory: a relative path to Python must not depend on it.
+case "$python" in /*) ;; */*) python="$PWD/$python" ;; esac
+
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" || die "cannot enter $root"
 # shellcheck source=scripts/common.sh

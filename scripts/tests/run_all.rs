@@ -583,3 +583,32 @@ fn help_describes_the_options() {
         );
     }
 }
+
+#[test]
+fn a_relative_python_is_found_from_where_the_run_started() {
+    if let Some(why) = testkit::twin::missing(&[]) {
+        testkit::twin::skip(
+            "a_relative_python_is_found_from_where_the_run_started",
+            &why,
+        );
+        return;
+    }
+    // The twin runs in its crate's directory; PYTHON=./py names the run's directory.
+    let ws = Workspace::new("relative-python", &["demo"]);
+    ws.program("demo", "echo rust");
+    ws.file("demo/demo.py", "print('python')\n");
+    let executable = run(
+        {
+            let mut cmd = Command::new("python3");
+            cmd.args(["-c", "import sys; print(sys.executable)"]);
+            cmd
+        },
+        60,
+    );
+    std::os::unix::fs::symlink(executable.stdout.trim(), ws.root.join("py")).unwrap();
+    let mut cmd = ws.script("run_all.sh", &["--python", "--bin-dir", &ws.bin_dir()]);
+    cmd.env("PYTHON", "./py").current_dir(&ws.root);
+    let out = run(cmd, 60);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(columns(summary_row(&out.stdout, "demo"))[3], "ok");
+}
