@@ -42,10 +42,18 @@ pub fn run_within(exe: &str, args: &[&str], limit: Duration) -> Outcome {
 /// As [`run_within`], for a command the caller set up (environment, working directory).
 /// Its stdout and stderr are piped and its stdin is empty.
 pub fn command_within(cmd: Command, limit: Duration) -> Outcome {
-    command_within_then(cmd, limit, |_| {})
+    command_within_then(cmd, limit, |_| {}, || {})
 }
 
-fn command_within_then(mut cmd: Command, limit: Duration, started: impl FnOnce(u32)) -> Outcome {
+/// As [`command_within`], calling `started` with the child's PID once it runs and
+/// `exited` once it has exited, before its output is read to the end (a process it left
+/// behind may still hold the pipes open).
+fn command_within_then(
+    mut cmd: Command,
+    limit: Duration,
+    started: impl FnOnce(u32),
+    exited: impl FnOnce(),
+) -> Outcome {
     let what = describe(&cmd);
     let mut child = cmd
         .stdin(Stdio::null())
@@ -76,6 +84,7 @@ fn command_within_then(mut cmd: Command, limit: Duration, started: impl FnOnce(u
         }
         thread::sleep(Duration::from_millis(20));
     };
+    exited();
     let text = |reader: thread::JoinHandle<String>, name: &str| {
         reader
             .join()
@@ -97,35 +106,37 @@ pub fn run_leaving_nothing(exe: &str, args: &[&str], limit: Duration) -> Outcome
     cmd.args(args);
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let group = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
-    let out = command_within_group(cmd, limit, &group);
-    let pgid = group.load(std::sync::atomic::Ordering::SeqCst);
-    // A child that was just killed by its parent may take a moment to vanish.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut left = group_members(pgid);
-    while !left.is_empty() && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(50));
-        left = group_members(pgid);
-    }
-    if !left.is_empty() {
-        #[cfg(unix)]
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pgid}")])
-            .status();
-        panic!("{exe} {args:?} exited but left processes {left:?} running: {out:?}");
-    }
+    let pgid = std::cell::Cell::new(0);
+    let left = std::cell::RefCell::new(Vec::new());
+    let out = command_within_then(
+        cmd,
+        limit,
+        |pid| pgid.set(pid),
+        || {
+            // Checked as soon as the program has exited, before its output is read to
+            // the end: a process it left behind may hold the pipes open. A child that
+            // was just killed by its parent may take a moment to vanish.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let mut members = group_members(pgid.get());
+            while !members.is_empty() && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(50));
+                members = group_members(pgid.get());
+            }
+            if !members.is_empty() {
+                #[cfg(unix)]
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", pgid.get())])
+                    .status();
+            }
+            *left.borrow_mut() = members;
+        },
+    );
+    let left = left.into_inner();
+    assert!(
+        left.is_empty(),
+        "{exe} {args:?} exited but left processes {left:?} running: {out:?}"
+    );
     out
-}
-
-fn command_within_group(
-    cmd: Command,
-    limit: Duration,
-    group: &std::sync::Arc<std::sync::atomic::AtomicU32>,
-) -> Outcome {
-    let group = std::sync::Arc::clone(group);
-    command_within_then(cmd, limit, move |pid| {
-        group.store(pid, std::sync::atomic::Ordering::SeqCst);
-    })
 }
 
 /// The PIDs of the live processes (zombies aside) in process group `pgid`.
@@ -135,7 +146,11 @@ pub fn group_members(pgid: u32) -> Vec<u32> {
     };
     let mut pids = Vec::new();
     for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
             continue;
         };
         let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
@@ -235,9 +250,12 @@ mod tests {
         let clean = run_leaving_nothing("sh", &["-c", "true"], Duration::from_secs(30));
         assert_eq!(clean.code, Some(0));
         let left = std::panic::catch_unwind(|| {
-            run_leaving_nothing("sh", &["-c", "sleep 60 >/dev/null 2>&1 &"], QUICK_LIMIT)
+            run_leaving_nothing("sh", &["-c", "sleep 60 &"], QUICK_LIMIT)
         });
-        let message = *left.expect_err("a background sleep must fail the check").downcast::<String>().unwrap();
+        let message = *left
+            .expect_err("a background sleep must fail the check")
+            .downcast::<String>()
+            .unwrap();
         assert!(message.contains("left processes"), "{message}");
     }
 }
