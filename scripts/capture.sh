@@ -21,7 +21,12 @@ for name in "${selected[@]}"; do
     [ -n "${PROGRAM_DIR[$name]:-}" ] || { echo "error: no program named '$name'" >&2; exit 2; }
 done
 
-cargo build --quiet --workspace --bins || { echo "error: the build failed" >&2; exit 1; }
+packages=()
+for program in "${selected[@]}"; do
+    package="$(package_name "$root/${PROGRAM_DIR[$program]}")"
+    case " ${packages[*]} " in *" -p $package "*) ;; *) packages+=(-p "$package") ;; esac
+done
+cargo build --quiet --bins "${packages[@]}" || { echo "error: the build failed" >&2; exit 1; }
 bin_dir="$(debug_dir)"
 out_dir="$root/book/src/output"
 mkdir -p "$out_dir"

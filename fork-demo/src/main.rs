@@ -25,6 +25,7 @@
 //!
 //! To copy: `cargo add nix@0.31 --features process`
 
+// ANCHOR: idea
 #[cfg(unix)]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     use nix::sys::wait::{WaitStatus, waitpid};
@@ -67,6 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     Ok(())
 }
+// ANCHOR_END: idea
 
 #[cfg(not(unix))]
 fn main() {

@@ -56,6 +56,7 @@ const WORKER_ROLE: &str = "worker";
 /// The line a worker prints when it has finished a job.
 const DONE: &str = "done";
 
+// ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
     if std::env::args().nth(1).as_deref() == Some(WORKER_ROLE) {
         return worker();
@@ -79,6 +80,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("Pool.map(x * x, {xs:?}) = {squares:?}");
     Ok(())
 }
+// ANCHOR_END: idea
 
 /// The worker role: runs one job per line of stdin, until end of input.
 /// (Rust's stdout is line-buffered even into a pipe, so the parent gets

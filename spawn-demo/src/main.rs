@@ -40,6 +40,7 @@ static RESULT: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 /// The first argument that makes this program play the child.
 const CHILD_ROLE: &str = "child";
 
+// ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
     if std::env::args().nth(1).as_deref() == Some(CHILD_ROLE) {
         let name = std::env::args().nth(2).ok_or("the child needs a name")?;
@@ -66,6 +67,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     Ok(())
 }
+// ANCHOR_END: idea
 
 /// What the child process runs: `run_proc` in the Python original.
 fn run_proc(name: &str) {

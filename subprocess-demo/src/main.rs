@@ -65,6 +65,7 @@ struct Args {
     command: Vec<String>,
 }
 
+// ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
     if std::env::args().nth(1).as_deref() == Some(CHILD_ROLE) {
         return child(&std::env::args().nth(2).unwrap_or_default());
@@ -142,6 +143,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     print_exit_code(output.status);
     Ok(())
 }
+// ANCHOR_END: idea
 
 fn print_exit_code(status: ExitStatus) {
     match status.code() {
