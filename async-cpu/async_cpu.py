@@ -17,6 +17,7 @@ Run with: python3 async-cpu/async_cpu.py   (or --serve [--port 8000] [--way inli
 
 import argparse
 import asyncio
+import multiprocessing
 import signal
 import sys
 import time
@@ -69,13 +70,21 @@ def is_prime(k: int) -> bool:
 
 
 def make_pool(way: str) -> Executor | None:
+    if way == "inline":
+        return None
     if way == "threads":
-        return ThreadPoolExecutor(CPU_WORKERS)
-    if way == "processes":
-        # The workers ignore Ctrl-C: it is the parent's to handle, and it shuts them down.
-        ignore_ctrl_c = (signal.SIGINT, signal.SIG_IGN)
-        return ProcessPoolExecutor(CPU_WORKERS, initializer=signal.signal, initargs=ignore_ctrl_c)
-    return None
+        pool: Executor = ThreadPoolExecutor(CPU_WORKERS)
+    else:
+        # Spawned, not forked: a forked worker would inherit the server's sockets and keep
+        # clients' connections open. The workers ignore Ctrl-C: the parent shuts them down.
+        pool = ProcessPoolExecutor(
+            CPU_WORKERS,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=signal.signal,
+            initargs=(signal.SIGINT, signal.SIG_IGN),
+        )
+    list(pool.map(count_primes, [0] * CPU_WORKERS))  # Start the workers now, not mid-round.
+    return pool
 
 
 async def start(pool: Executor | None, port: int) -> tuple[web.AppRunner, int]:
@@ -99,8 +108,6 @@ async def rounds() -> None:
         ("process pool", "processes", "the event loop stayed free"),
     ]:
         pool = make_pool(way)
-        if pool is not None:
-            list(pool.map(count_primes, [0] * CPU_WORKERS))  # Start the workers beforehand.
         runner, port = await start(pool, 0)
         try:
             # The client runs in threads of its own: on this event loop it would stall with

@@ -1,0 +1,123 @@
+//! The Python twin (async_cpu.py) against the Rust program: the same lines once the round
+//! names and verdicts are set aside (they differ on purpose: Python's second and third
+//! rounds are a thread pool and a process pool), and the fact it exists to show: in Python
+//! the event loop stays free only with a process pool.
+
+mod common;
+
+use common::{Server, number_after, sieve_count};
+use std::process::Command;
+use std::time::Duration;
+use testkit::twin;
+
+const LIMIT: Duration = Duration::from_secs(150);
+
+/// A round's line with its name and its verdict set aside: what both programs must share.
+fn shape(text: &str) -> String {
+    let mut shapes = String::new();
+    for line in text.lines() {
+        let shaped = match line.split_once(": ") {
+            Some((_, rest)) if !line.starts_with("Each round: ") => {
+                let rest = rest.rsplit_once(" (").map_or(rest, |(words, _)| words);
+                format!("ROUND: {rest}")
+            }
+            _ => line.to_string(),
+        };
+        shapes.push_str(&shaped);
+        shapes.push('\n');
+    }
+    shapes
+}
+
+#[test]
+fn twin_async_cpu() {
+    let Some(python) = twin::run(
+        "twin_async_cpu",
+        env!("CARGO_MANIFEST_DIR"),
+        "async_cpu.py",
+        &[],
+        &["aiohttp"],
+        LIMIT,
+    ) else {
+        return;
+    };
+    assert_eq!(python.code, Some(0), "{python:?}");
+    let rust = testkit::run_within(env!("CARGO_BIN_EXE_async-cpu"), &[], LIMIT);
+    assert_eq!(rust.code, Some(0), "{rust:?}");
+    // The twin's one line of its own: what Python does instead of Rust's threads.
+    let (rounds, last) = python
+        .stdout
+        .trim_end()
+        .rsplit_once('\n')
+        .expect("several lines");
+    assert_eq!(
+        last,
+        "Python threads take turns holding the GIL: only processes count both /primes at once."
+    );
+    twin::assert_same_lines(&shape(&rust.stdout), &shape(rounds));
+
+    let text = &python.stdout;
+    let n: u64 = testkit::number_after(text, "Each round: two /primes/");
+    let mut hello = Vec::new();
+    for (label, verdict) in [
+        ("inline", "blocked the event loop"),
+        ("thread pool", "the loop waited its turns for the GIL"),
+        ("process pool", "the event loop stayed free"),
+    ] {
+        let took = number_after(text, &format!("{label}: /hello took "));
+        let line = format!("{label}: /hello took {took:.2} s while /primes ran ({verdict})");
+        assert!(text.lines().any(|l| l == line), "no {line:?} in {text}");
+        hello.push(took);
+        let right = sieve_count(n).to_string();
+        let counts = format!("{label}: two /primes/{n} answered {right} and {right} in ");
+        testkit::line(text, &counts);
+    }
+    // Generous: on an idle machine the process pool's /hello is about ten times faster.
+    assert!(
+        hello[2] < hello[0] / 2.0,
+        "process pool /hello not well under inline: {text}"
+    );
+}
+
+/// `--serve` in Python: the same routes, the same refusals, and Ctrl-C stops it cleanly with
+/// its worker processes.
+#[cfg(unix)]
+#[test]
+fn twin_serves_and_stops_on_ctrl_c() {
+    let script = twin::script(env!("CARGO_MANIFEST_DIR"), "async_cpu.py");
+    if let Some(why) = twin::missing(&["aiohttp"]) {
+        twin::skip("twin_serves_and_stops_on_ctrl_c", &why);
+        return;
+    }
+    for way in ["inline", "threads", "processes"] {
+        let mut cmd = Command::new("python3");
+        cmd.arg(&script)
+            .args(["--serve", "--port", "0", "--way", way])
+            .env("PYTHONDONTWRITEBYTECODE", "1");
+        let server = Server::start(cmd);
+        for n in [0, 3, 4, 25, 26, 1000] {
+            let expected = format!("{}\n", sieve_count(n));
+            assert_eq!(
+                server.get(&format!("/primes/{n}")),
+                (200, expected),
+                "{way}: {n}"
+            );
+        }
+        assert_eq!(server.get("/hello/Bob"), (200, "hello, Bob!\n".into()));
+        for n in ["abc", "-1", "99999999999"] {
+            assert_eq!(server.get(&format!("/primes/{n}")).0, 400, "{way}: {n}");
+        }
+        let pgid = server.pid();
+        let (code, lines) = server.stop("INT");
+        assert_eq!(
+            (code, lines),
+            (Some(0), vec!["Server stopped.".to_string()]),
+            "{way}"
+        );
+        assert_eq!(
+            testkit::group_members(pgid),
+            Vec::<u32>::new(),
+            "{way}: left behind"
+        );
+    }
+}
