@@ -2,157 +2,190 @@
 //! on this machine or others, connect, take numbers and send back `n * n`.
 //! Master and worker prove to each other that they know a shared key by
 //! HMAC-SHA256 challenge-response; the key itself never travels. A worker that
-//! dies mid-task does not lose the task: the master hands it out again.
+//! dies while it holds a task does not lose it: the master hands it out again.
 //!
-//! Python: the tutorial's task_master.py / task_worker.py, a
-//! `multiprocessing.managers.BaseManager` sharing two queues over the network.
+//! Python: the tutorial's task_master.py / task_worker.py (Liao Xuefeng's Python
+//! tutorial, 进程和线程 / 分布式进程), a `multiprocessing.managers.BaseManager`
+//! sharing a task queue and a result queue over the network;
+//! `distributed_demo.py` is the twin.
 //!
 //! Run with: cargo run -p distributed-demo
-//! (a master on 127.0.0.1 and two worker processes; or run the roles yourself:
+//! (a master on 127.0.0.1 and three worker processes, the first killed while it
+//! holds a task; or run the roles yourself:
 //! `DISTRIBUTED_DEMO_AUTHKEY=abc cargo run -p distributed-demo -- master`, and in
 //! other terminals `DISTRIBUTED_DEMO_AUTHKEY=abc cargo run -p distributed-demo -- worker`)
 //!
-//! Expected output (numbers and port are random; order may vary):
+//! Expected output (numbers and port are random; the order of lines may vary):
 //! ```text
 //! Listening on 127.0.0.1:41234
 //! Put task 3411...
-//! Put task 1605...
 //! ...
 //! Try get results...
 //! Connect to server 127.0.0.1:41234...
+//! Handshake ok: worker-1 and the master share the key.
 //! run task 3411 * 3411...
-//! Result: 3411 * 3411 = 11634921
+//! Killed worker-1 while it holds task 3411.
+//! lost worker-1 on task 3411; it goes back to the queue
+//! Connect to server 127.0.0.1:41234...
+//! Handshake ok: worker-2 and the master share the key.
+//! run task 3411 * 3411...
+//! Result: 3411 * 3411 = 11634921 (from worker-2)
 //! ...
 //! worker exit.
 //! worker exit.
 //! master exit.
 //! ```
 //!
-//! Why four files: the demo has four parts a reader can take one at a time:
-//! the wire protocol (`protocol.rs`), the master (`master.rs`), the worker
-//! (`worker.rs`), and here the arguments and the self-contained default run.
+//! Three files, parts a reader can take one at a time: the default run, the
+//! arguments and the worker (here), the wire protocol (`protocol.rs`) and the
+//! master (`master.rs`). Blocking `std::net` and a thread
+//! per connection, not tokio: a master has a handful of workers, and each
+//! conversation reads top to bottom.
 //!
-//! Why blocking `std::net` and a thread per connection, not tokio: each
-//! connection is a short conversation that reads top to bottom, and a master
-//! has a handful of workers, not thousands; threads keep it plain std.
+//! To copy (the three files into `src/`): `cargo add clap@4 serde@1 --features
+//! clap/derive,serde/derive` and `cargo add serde_json@1 hmac@0.13 sha2@0.11 rand@0.10`
 
 mod master;
 mod protocol;
-mod worker;
 
 use std::error::Error;
-use std::net::TcpListener;
-use std::process::{Child, Command, ExitCode};
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const KEY_ENV: &str = "DISTRIBUTED_DEMO_AUTHKEY";
-/// The tutorial's address (its port 5000), for the `master` and `worker` roles.
-const DEFAULT_ADDR: &str = "127.0.0.1:5000";
-const DEMO_WORKERS: usize = 2;
+use clap::{Args, Parser, Subcommand};
 
-const USAGE: &str = "usage:
-  distributed-demo [--tasks N] [--timeout SECS]  a master and 2 workers on 127.0.0.1
-  distributed-demo master [--listen ADDR] [--tasks N] [--timeout SECS]
-  distributed-demo worker [--connect ADDR] [--delay-ms MS]
-options for all: --authkey KEY (or the DISTRIBUTED_DEMO_AUTHKEY variable, which
-  `ps` does not show); defaults: ADDR 127.0.0.1:5000, N 10, SECS 30, MS 100";
+const KEY_ENV: &str = "DISTRIBUTED_DEMO_AUTHKEY"; // in the environment, `ps` does not show it
+const DEMO_TASKS: u32 = 10;
+const DEMO_TIMEOUT: Duration = Duration::from_secs(30);
 
-struct Options {
-    role: Option<String>,
-    addr: String,
-    tasks: u32,
-    key: Option<String>,
-    delay: Duration,
-    timeout: Duration,
-}
-
-fn main() -> ExitCode {
-    match parse_args().and_then(run) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn run(options: Option<Options>) -> Result<(), Box<dyn Error>> {
-    let Some(o) = options else {
-        println!("{USAGE}");
-        return Ok(());
+/// The default run: a master here, on a port the OS picks, and workers run from this binary.
+fn demo(key: Option<String>) -> Result<(), Box<dyn Error>> {
+    // Unless one is given, a fresh random key; the workers get it in their environment.
+    let key = key.unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()));
+    let (addr, collect) = master::start("127.0.0.1:0", key.clone().into_bytes(), DEMO_TASKS)?;
+    let start = |name: &str, delay_ms: &str, stdout: Stdio| {
+        Command::new(std::env::current_exe()?)
+            .args(["worker", "--connect", &addr.to_string(), "--name", name])
+            .args(["--delay-ms", delay_ms])
+            .env(KEY_ENV, &key)
+            .stdout(stdout)
+            .spawn()
     };
-    let key = o.key.clone().or_else(|| std::env::var(KEY_ENV).ok());
-    if key.as_deref() == Some("") {
-        return Err("the key must not be empty".into());
+
+    // worker-1 is killed as soon as it holds a task: the master must hand it to another.
+    let mut workers = Workers(vec![start("worker-1", "10000", Stdio::piped())?]);
+    let stdout = workers.0[0].stdout.take().expect("stdout was piped");
+    let lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let task = (lines.inspect(|line| println!("{line}"))) // its lines, passed on
+        .find(|line| line.starts_with("run task "))
+        .ok_or("worker-1 ended before it took a task")?;
+    workers.0[0].kill()?;
+    workers.0[0].wait()?;
+    println!("Killed worker-1 in the middle of: {task}");
+
+    for name in ["worker-2", "worker-3"] {
+        workers.0.push(start(name, "100", Stdio::inherit())?);
     }
-    let need_key = || format!("no key: pass --authkey KEY or set {KEY_ENV}");
-    match o.role.as_deref() {
-        Some("master") => {
-            let key = key.ok_or_else(need_key)?.into_bytes();
-            let listener =
-                TcpListener::bind(&o.addr).map_err(|e| format!("listening on {}: {e}", o.addr))?;
-            println!("Listening on {}", listener.local_addr()?); // a port 0 became a real one
-            master::run(listener, key, o.tasks, o.timeout)
+    collect(DEMO_TIMEOUT)?;
+    // Told "no more work", each worker ends by itself (worker-1 is reaped already).
+    for worker in &mut workers.0 {
+        worker.wait()?;
+    }
+    Ok(())
+}
+
+/// A master serves a task queue over TCP; workers send back n * n. With no subcommand:
+/// a master and three workers on 127.0.0.1. The key: $DISTRIBUTED_DEMO_AUTHKEY.
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    role: Option<Role>,
+}
+
+#[derive(Subcommand)]
+enum Role {
+    /// Serve the task queue, as task_master.py
+    Master(MasterArgs),
+    /// Take tasks from a master, as task_worker.py
+    Worker(WorkerArgs),
+}
+
+#[derive(Args)]
+struct MasterArgs {
+    #[arg(long, default_value = "127.0.0.1:5000")]
+    listen: String,
+    /// How many numbers to square
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    tasks: u32,
+    /// Give up when the results are not all in after this many seconds
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
+}
+
+#[derive(Args)]
+struct WorkerArgs {
+    #[arg(long, default_value = "127.0.0.1:5000")]
+    connect: String,
+    /// The name the master prints with this worker's results
+    #[arg(long, default_value_t = format!("worker-{}", std::process::id()))]
+    name: String,
+    /// How long each task takes, in milliseconds
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(..=10_000))]
+    delay_ms: u64,
+    /// Give up when the master says nothing for this many seconds
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let role = Cli::parse().role;
+    let key = std::env::var(KEY_ENV).ok().filter(|key| !key.is_empty());
+    let Some(role) = role else { return demo(key) };
+    let key = key.ok_or(format!("no key: set {KEY_ENV} to a shared secret"))?;
+    match role {
+        Role::Master(args) => {
+            let (_, collect) = master::start(&args.listen, key.into_bytes(), args.tasks)?;
+            collect(Duration::from_secs(args.timeout))
         }
-        Some(_) => worker::run(&o.addr, key.ok_or_else(need_key)?.as_bytes(), o.delay),
-        None => demo(&o, key),
+        Role::Worker(args) => worker(&args, key.as_bytes()),
     }
 }
 
-/// The default run: a master in this process, on a port the OS picks, and
-/// worker processes started from this same binary.
-fn demo(o: &Options, key: Option<String>) -> Result<(), Box<dyn Error>> {
-    // Unless one is given, a fresh random key for this run. The workers get it
-    // through their environment: on the command line, `ps` would show it.
-    let key = key.unwrap_or_else(|| {
-        (0..16)
-            .map(|_| format!("{:02x}", rand::random::<u8>()))
-            .collect()
-    });
-    let listener =
-        TcpListener::bind("127.0.0.1:0").map_err(|e| format!("listening on 127.0.0.1:0: {e}"))?;
-    let addr = listener.local_addr()?.to_string();
-    println!("Listening on {addr}");
-    let mut workers = Workers(Vec::new());
-    for _ in 0..DEMO_WORKERS {
-        let mut worker = Command::new(std::env::current_exe()?);
-        worker
-            .args(["worker", "--connect", &addr])
-            .env(KEY_ENV, &key);
-        workers.0.push(
-            worker
-                .spawn()
-                .map_err(|e| format!("starting a worker: {e}"))?,
-        );
+/// The worker: connect, prove the key, then take tasks until there are none.
+fn worker(args: &WorkerArgs, key: &[u8]) -> Result<(), Box<dyn Error>> {
+    let addr = &args.connect;
+    println!("Connect to server {addr}...");
+    let stream = TcpStream::connect(addr).map_err(|e| format!("connecting to {addr}: {e}"))?;
+    // Every read has a deadline: a silent master cannot hold this worker forever.
+    stream.set_read_timeout(Some(Duration::from_secs(args.timeout)))?;
+    stream.set_nodelay(true)?; // small request/reply messages: send each at once
+    let failed = |e: std::io::Error| format!("the master at {addr}: {e}");
+    let name = &args.name;
+    protocol::worker_handshake(&stream, key, name).map_err(failed)?;
+    println!("Handshake ok: {name} and the master share the key.");
+    loop {
+        protocol::send(&stream, &protocol::Msg::GetTask).map_err(failed)?;
+        match protocol::recv(&stream).map_err(failed)? {
+            protocol::Msg::Task(n) => {
+                println!("run task {n} * {n}...");
+                // The tutorial's worker sleeps too: the work "takes time".
+                thread::sleep(Duration::from_millis(args.delay_ms));
+                let square = u64::from(n) * u64::from(n);
+                protocol::send(&stream, &protocol::Msg::Result(n, square)).map_err(failed)?;
+            }
+            protocol::Msg::NoMoreWork => break,
+            other => return Err(format!("unexpected from the master: {other:?}").into()),
+        }
     }
-    master::run(listener, key.into_bytes(), o.tasks, o.timeout)?;
-    workers.wait_all(o.timeout)
+    println!("worker exit.");
+    Ok(())
 }
 
-/// The demo's worker processes. Dropping this kills and reaps any still
-/// running, so that even an error leaves no process behind.
+/// The demo's workers: dropping this kills and reaps any still running, even on an error.
 struct Workers(Vec<Child>);
-
-impl Workers {
-    /// Each worker must end by itself, successfully, once told "no more work".
-    fn wait_all(&mut self, patience: Duration) -> Result<(), Box<dyn Error>> {
-        let deadline = Instant::now() + patience;
-        for child in &mut self.0 {
-            while child.try_wait()?.is_none() {
-                if Instant::now() > deadline {
-                    return Err(format!("worker {} did not exit", child.id()).into());
-                }
-                thread::sleep(Duration::from_millis(20));
-            }
-            let status = child.wait()?; // already exited: returns at once
-            if !status.success() {
-                return Err(format!("worker {} failed ({status})", child.id()).into());
-            }
-        }
-        Ok(())
-    }
-}
 
 impl Drop for Workers {
     fn drop(&mut self) {
@@ -161,51 +194,4 @@ impl Drop for Workers {
             let _ = child.wait();
         }
     }
-}
-
-/// Hand-parsed arguments (see USAGE); `Ok(None)` means `--help`.
-fn parse_args() -> Result<Option<Options>, Box<dyn Error>> {
-    let mut args = std::env::args().skip(1).peekable();
-    let role = args.next_if(|a| a == "master" || a == "worker");
-    let mut o = Options {
-        role,
-        addr: DEFAULT_ADDR.to_string(),
-        tasks: 10,
-        key: None,
-        delay: Duration::from_millis(100),
-        timeout: Duration::from_secs(30),
-    };
-    let (master, worker) = (
-        o.role.as_deref() == Some("master"),
-        o.role.as_deref() == Some("worker"),
-    );
-    while let Some(flag) = args.next() {
-        if flag == "-h" || flag == "--help" {
-            return Ok(None);
-        }
-        if !flag.starts_with("--") {
-            return Err(format!("unexpected argument {flag:?} (try --help)").into());
-        }
-        // The value is taken only by a flag that this role accepts, so a wrong flag is
-        // named as such rather than as one missing its value.
-        let mut value = || {
-            args.next()
-                .ok_or_else(|| format!("{flag} needs a value (try --help)"))
-        };
-        let number = |value: String| {
-            value
-                .parse::<u32>()
-                .map_err(|_| format!("{flag} wants a whole number, not {value:?}"))
-        };
-        match flag.as_str() {
-            "--listen" if master => o.addr = value()?,
-            "--connect" if worker => o.addr = value()?,
-            "--tasks" if !worker => o.tasks = number(value()?)?,
-            "--timeout" if !worker => o.timeout = Duration::from_secs(number(value()?)?.into()),
-            "--delay-ms" if worker => o.delay = Duration::from_millis(number(value()?)?.into()),
-            "--authkey" => o.key = Some(value()?),
-            _ => return Err(format!("unexpected argument {flag:?} here (try --help)").into()),
-        }
-    }
-    Ok(Some(o))
 }

@@ -1,12 +1,11 @@
-//! The master: a task queue and a result queue served over TCP, one thread per
-//! worker connection. A task stays with the connection that took it until its
-//! result comes back; if the connection drops first, the task goes back to the
-//! queue for another worker.
+//! The master: a task queue served over TCP, one thread per connection, a few
+//! connections at a time. A connection may hold several tasks; when it drops
+//! before their results come back, every one goes back to the queue.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::error::Error;
-use std::io::{self, ErrorKind};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
@@ -14,228 +13,146 @@ use std::time::{Duration, Instant};
 
 use crate::protocol::{self, Msg};
 
-/// How often the accept loop looks at the `done` flag.
-const POLL: Duration = Duration::from_millis(20);
-/// A worker silent this long (mid-handshake, or holding a task) is taken for
-/// dead: its connection is closed and its task goes back to the queue.
+/// At most this many connections are served at once, the rest wait in the listen
+/// backlog; one silent in its handshake is dropped soon, so idle floods pass.
+const MAX_CONNS: usize = 16;
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(1);
+/// A worker silent this long while it holds a task is taken for dead.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
-/// At the end, how long connected workers get to hear "no more work" before
-/// their connections are closed.
-const GRACE: Duration = Duration::from_secs(2);
 
-#[derive(Clone, Copy)]
-struct Task {
-    id: u32,
-    n: u32,
-}
+/// A task is a number n, each one different; a result is `(n, n * n, the worker's name)`.
+type Results = Sender<(u32, u64, String)>;
+/// Prints each result as it comes, and gives up after the timeout given.
+pub type Collector = Box<dyn FnOnce(Duration) -> Result<(), Box<dyn Error>>>;
 
-/// One `Mutex` for everything the connection threads share, and a `Condvar`
-/// to wake those waiting for a task (a task is queued, or the work is done).
+/// What the connection threads share: one `Mutex` for all, a `Condvar` for changes.
+#[derive(Default)]
 struct Shared {
     state: Mutex<State>,
     changed: Condvar,
     key: Vec<u8>,
 }
 
+#[derive(Default)]
 struct State {
-    queue: VecDeque<Task>,
+    queue: VecDeque<u32>,
     done: bool,
-    /// A handle on every open connection, to close the stragglers at the end.
-    conns: HashMap<u64, TcpStream>,
+    served: usize, // connections being served
+}
+
+/// Listens on `addr`, queues `tasks` numbers, serves in the background; returns the collector.
+pub fn start(addr: &str, key: Vec<u8>, tasks: u32) -> Result<(SocketAddr, Collector), String> {
+    let listener = TcpListener::bind(addr).map_err(|e| format!("listening on {addr}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("Listening on {addr}"); // a port 0 became a real one
+    let shared = Shared {
+        key,
+        ..Shared::default()
+    };
+    for n in rand::seq::index::sample(&mut rand::rng(), 10_000, tasks as usize) {
+        println!("Put task {n}...");
+        shared.lock().queue.push_back(n as u32);
+    }
+    let ((results_tx, results), shared) = (mpsc::channel(), Arc::new(shared));
+    let server = Arc::clone(&shared);
+    thread::spawn(move || accept_loop(&listener, &server, &results_tx)); // serves till exit
+    println!("Try get results...");
+    let collect = move |timeout: Duration| {
+        let (deadline, mut received) = (Instant::now() + timeout, 0);
+        // Only the connection holding a task sends its result: each one counts once.
+        while received < tasks {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok((n, square, by)) = results.recv_timeout(left) else {
+                break;
+            };
+            println!("Result: {n} * {n} = {square} (from {by})");
+            received += 1;
+        }
+        // No more tasks: wait until every connection has ended (a silent one times out).
+        shared.lock().done = true;
+        shared.lock().queue.clear();
+        shared.changed.notify_all();
+        drop(shared.when(|s| s.served == 0));
+        if received < tasks {
+            return Err(format!("only {received} of {tasks} results in {timeout:?}").into());
+        }
+        println!("master exit.");
+        Ok(())
+    };
+    Ok((addr, Box::new(collect)))
 }
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .expect("no thread panics while holding the lock")
+        self.state.lock().expect("no thread panics holding it")
+    }
+
+    /// Waits until `ready` holds for the state, then returns it, locked.
+    fn when(&self, ready: impl Fn(&State) -> bool) -> MutexGuard<'_, State> {
+        let waited = self.changed.wait_while(self.lock(), |s| !ready(s));
+        waited.expect("no thread panics holding it")
     }
 
     /// Blocks until there is a task to hand out (`Some`) or the work is done (`None`).
-    fn next_task(&self) -> Option<Task> {
-        let state = self.lock();
-        let wait = self
-            .changed
-            .wait_while(state, |s| s.queue.is_empty() && !s.done);
-        let mut state = wait.expect("no thread panics while holding the lock");
-        if state.done {
-            None
-        } else {
-            state.queue.pop_front()
-        }
+    fn next_task(&self) -> Option<u32> {
+        let mut state = self.when(|s| !s.queue.is_empty() || s.done);
+        state.queue.pop_front()
     }
 }
 
-/// Puts `tasks` random numbers in the queue, serves workers on `listener`, and
-/// prints each result; gives up after `timeout`.
-pub fn run(
-    listener: TcpListener,
-    key: Vec<u8>,
-    tasks: u32,
-    timeout: Duration,
-) -> Result<(), Box<dyn Error>> {
-    let mut queue = VecDeque::new();
-    for id in 0..tasks {
-        let n = rand::random_range(0..10_000);
-        println!("Put task {n}...");
-        queue.push_back(Task { id, n });
-    }
-    let state = Mutex::new(State {
-        queue,
-        done: false,
-        conns: HashMap::new(),
-    });
-    let shared = Arc::new(Shared {
-        state,
-        changed: Condvar::new(),
-        key,
-    });
-    let (results_tx, results) = mpsc::channel();
-    let acceptor = thread::spawn({
-        let shared = Arc::clone(&shared);
-        move || accept_loop(&listener, &shared, &results_tx)
-    });
-
-    println!("Try get results...");
-    let deadline = Instant::now() + timeout;
-    let mut received = 0;
-    while received < tasks {
-        // A result only ever comes from the connection holding its task, so
-        // each task is counted once, even one that was handed out again.
-        let left = deadline.saturating_duration_since(Instant::now());
-        let Ok((n, square)) = results.recv_timeout(left) else {
-            break;
-        };
-        println!("Result: {n} * {n} = {square}");
-        received += 1;
-    }
-
-    // Stop: wake every connection waiting for a task, then let the acceptor
-    // close up and join the connection threads.
-    shared.lock().done = true;
-    shared.changed.notify_all();
-    acceptor.join().map_err(|_| "the accept thread panicked")?;
-    if received < tasks {
-        let secs = timeout.as_secs();
-        return Err(
-            format!("waiting for results: only {received} of {tasks} after {secs} s").into(),
-        );
-    }
-    println!("master exit.");
-    Ok(())
-}
-
-fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, results: &Sender<(u32, u64)>) {
-    // A non-blocking listener, polled, so that this loop notices `done`.
-    if let Err(e) = listener.set_nonblocking(true) {
-        eprintln!("master: cannot poll the listener: {e}");
-        return;
-    }
-    let (mut handlers, mut next_id) = (Vec::new(), 0_u64);
-    while !shared.lock().done {
-        handlers.retain(|h: &thread::JoinHandle<()>| !h.is_finished());
-        let (stream, peer) = match listener.accept() {
-            Ok(conn) => conn,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                thread::sleep(POLL);
-                continue;
-            }
-            Err(e) => {
-                eprintln!("master: accept failed: {e}");
-                thread::sleep(POLL);
-                continue;
-            }
-        };
-        next_id += 1;
-        match stream.try_clone() {
-            Ok(handle) => shared.lock().conns.insert(next_id, handle),
-            Err(e) => {
-                eprintln!("master: connection from {peer} dropped: {e}");
-                continue;
-            }
-        };
-        let (shared, results, id) = (Arc::clone(shared), results.clone(), next_id);
-        handlers.push(thread::spawn(move || {
-            serve(stream, peer, id, &shared, &results)
-        }));
-    }
-    let grace_end = Instant::now() + GRACE;
-    while handlers.iter().any(|h| !h.is_finished()) && Instant::now() < grace_end {
-        thread::sleep(POLL);
-    }
-    // Shutting a socket down wakes a thread blocked reading it: then all join.
-    for stream in shared.lock().conns.values() {
-        let _ = stream.shutdown(Shutdown::Both);
-    }
-    for handler in handlers {
-        let _ = handler.join(); // serve() logs its own errors; it does not panic
-    }
-}
-
-/// One connection, start to end. Whatever ends it, a task it held is re-queued.
-fn serve(
-    mut stream: TcpStream,
-    peer: SocketAddr,
-    id: u64,
-    shared: &Shared,
-    results: &Sender<(u32, u64)>,
-) {
-    let mut holding = None;
-    let outcome = converse(&mut stream, shared, results, &mut holding);
-    let mut state = shared.lock();
-    state.conns.remove(&id);
-    if let Some(task) = holding {
-        eprintln!(
-            "master: lost worker {peer} on task {}; it goes back to the queue",
-            task.n
-        );
-        state.queue.push_front(task);
-        shared.changed.notify_one();
-    }
-    match outcome {
-        Err(e) if e.kind() == ErrorKind::PermissionDenied => {
-            eprintln!("master: connection from {peer} refused: {e}");
-        }
-        Err(e) => eprintln!("master: connection from {peer} closed: {e}"),
-        Ok(()) => {}
-    }
-}
-
-fn converse(
-    stream: &mut TcpStream,
-    shared: &Shared,
-    results: &Sender<(u32, u64)>,
-    holding: &mut Option<Task>,
-) -> io::Result<()> {
-    // Sockets accepted from a non-blocking listener are non-blocking on some
-    // systems (BSD, macOS): make this one blocking, with a time limit.
-    stream.set_nonblocking(false)?;
-    stream.set_read_timeout(Some(IO_TIMEOUT))?;
-    stream.set_nodelay(true)?; // small request/reply messages: send each at once
-    protocol::master_handshake(stream, &shared.key)?;
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, results: &Results) {
     loop {
-        match protocol::recv(stream)? {
-            Msg::GetTask => match shared.next_task() {
-                Some(task) => {
-                    *holding = Some(task); // before sending: if that fails, it is re-queued
-                    protocol::send(
-                        stream,
-                        &Msg::Task {
-                            id: task.id,
-                            n: task.n,
-                        },
-                    )?;
-                }
-                None => return protocol::send(stream, &Msg::NoMoreWork),
-            },
-            Msg::Result { id, n, square } if holding.is_some_and(|t| t.id == id && t.n == n) => {
-                *holding = None;
-                let _ = results.send((n, square)); // fails only once the master gave up
+        drop(shared.when(|s| s.served < MAX_CONNS && !s.done)); // a free place, then accept
+        match listener.accept() {
+            Ok((stream, peer)) => {
+                shared.lock().served += 1;
+                let (shared, results) = (Arc::clone(shared), results.clone());
+                thread::spawn(move || serve(stream, peer, &shared, &results));
             }
-            other => {
-                let why = format!("unexpected message {other:?}");
-                return Err(io::Error::new(ErrorKind::InvalidData, why));
+            Err(e) => {
+                eprintln!("master: accept failed: {e}"); // out of fds, say: try again soon
+                thread::sleep(Duration::from_millis(20));
             }
         }
+    }
+}
+
+/// One connection, start to end. However it ends, the tasks it holds go back.
+fn serve(stream: TcpStream, peer: SocketAddr, shared: &Shared, results: &Results) {
+    let (mut name, mut holding) = (None, Vec::new());
+    let mut converse = || -> io::Result<()> {
+        stream.set_nodelay(true)?; // small request/reply messages: send each at once
+        stream.set_write_timeout(Some(IO_TIMEOUT))?;
+        stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT))?;
+        let worker = name.insert(protocol::master_handshake(&stream, &shared.key)?);
+        stream.set_read_timeout(Some(IO_TIMEOUT))?;
+        loop {
+            match protocol::recv(&stream)? {
+                Msg::GetTask => {
+                    let Some(n) = shared.next_task() else {
+                        return protocol::send(&stream, &Msg::NoMoreWork);
+                    };
+                    holding.push(n); // before sending: if that fails, it goes back
+                    protocol::send(&stream, &Msg::Task(n))?;
+                }
+                Msg::Result(n, square) if holding.contains(&n) => {
+                    holding.retain(|&held| held != n);
+                    let _ = results.send((n, square, worker.clone()));
+                }
+                other => return Err(io::Error::other(format!("unexpected message {other:?}"))),
+            }
+        }
+    };
+    let outcome = converse();
+    let mut state = shared.lock();
+    state.served -= 1;
+    for n in holding {
+        let who = name.as_deref().unwrap_or("?"); // a connection holding tasks has a name
+        println!("lost {who} on task {n}; it goes back to the queue");
+        state.queue.push_front(n);
+    }
+    shared.changed.notify_all();
+    if let Err(e) = outcome {
+        eprintln!("master: connection from {peer} closed: {e}");
     }
 }

@@ -1,146 +1,96 @@
-//! The wire protocol: length-prefixed JSON messages, and the HMAC handshake
-//! by which master and worker each prove they know the shared key, without
-//! ever sending it.
+//! The wire protocol: length-prefixed JSON messages, and the HMAC handshake by
+//! which master and worker each prove they know the shared key, never sending it.
 
 use std::io::{self, ErrorKind, Read, Write};
+use std::net::TcpStream;
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-/// The largest message either side accepts. A length prefix is only a claim by
-/// the peer: check it before allocating, or 4 bytes could demand 4 GiB.
+/// The largest message accepted: a length prefix is only a claim, checked before allocating.
 pub const MAX_FRAME: usize = 64 * 1024;
 
-/// Every message, in both directions; on the wire `{"type":"Task","id":0,"n":3411}`.
+/// Every message, in both directions; on the wire `{"Task":3411}` or `"GetTask"`.
 #[derive(Serialize, Deserialize, Debug)]
-#[serde(tag = "type")]
 pub enum Msg {
-    /// Master -> worker, first: sign this nonce to prove you know the key.
-    Challenge {
-        nonce: [u8; 32],
-    },
-    /// Worker -> master: the proof, and a nonce of its own for the master to sign.
-    Answer {
-        proof: [u8; 32],
-        nonce: [u8; 32],
-    },
-    /// Master -> worker: accepted, and here is the master's own proof.
-    Welcome {
-        proof: [u8; 32],
-    },
-    /// Master -> worker: wrong proof; the master closes the connection.
-    Refused,
-    /// Worker -> master: give me a task (answered when there is one, or none will come).
-    GetTask,
-    Task {
-        id: u32,
-        n: u32,
-    },
+    Challenge([u8; 32]), // master -> worker, first: sign this nonce to prove you know the key
+    Answer([u8; 32], [u8; 32], String), // the proof, a nonce for the master to sign, a name
+    Welcome([u8; 32]),   // master -> worker: accepted, and the master's own proof
+    Refused,             // master -> worker: wrong proof; the master closes the connection
+    GetTask,             // worker -> master: answered when there is a task, or none will come
+    Task(u32),           // master -> worker: a number n
     NoMoreWork,
-    Result {
-        id: u32,
-        n: u32,
-        square: u64,
-    },
+    Result(u32, u64), // worker -> master: n and n * n
 }
 
-/// Sends one frame: a 4-byte big-endian length, then the JSON body.
-pub fn send(stream: &mut impl Write, msg: &Msg) -> io::Result<()> {
+/// Sends one frame: a 4-byte big-endian length, then the JSON body, in one write.
+pub fn send(mut stream: &TcpStream, msg: &Msg) -> io::Result<()> {
     let body = serde_json::to_vec(msg)?;
-    let len = u32::try_from(body.len()).expect("our messages are a few hundred bytes");
-    // One write for prefix and body, so they travel in one TCP segment.
-    let mut frame = len.to_be_bytes().to_vec();
-    frame.extend_from_slice(&body);
-    stream.write_all(&frame)
+    let len = body.len() as u32; // our messages are a few hundred bytes
+    stream.write_all(&[&len.to_be_bytes()[..], &body].concat())
 }
 
-/// Receives one frame; anything oversized or not a valid message is an error.
-pub fn recv(stream: &mut impl Read) -> io::Result<Msg> {
-    let mut len = [0; 4];
-    stream.read_exact(&mut len).map_err(|e| match e.kind() {
-        ErrorKind::UnexpectedEof => io::Error::new(e.kind(), "connection closed by the peer"),
+/// Receives one frame; oversized, invalid, or late past the read timeout: an error.
+pub fn recv(mut stream: &TcpStream) -> io::Result<Msg> {
+    let limit = stream.read_timeout()?.unwrap_or_default();
+    let timed_out = format!("timed out, silent for {limit:?}");
+    let plain = |e: io::Error| match e.kind() {
+        ErrorKind::UnexpectedEof => io::Error::other("connection closed by the peer"),
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => io::Error::other(timed_out.clone()),
         _ => e,
-    })?;
+    };
+    let mut len = [0; 4];
+    stream.read_exact(&mut len).map_err(plain)?;
     let len = u32::from_be_bytes(len) as usize;
     if len > MAX_FRAME {
         let why = format!("a frame of {len} bytes is over the {MAX_FRAME}-byte limit");
-        return Err(io::Error::new(ErrorKind::InvalidData, why));
+        return Err(io::Error::other(why));
     }
     let mut body = vec![0; len];
-    stream.read_exact(&mut body)?;
+    stream.read_exact(&mut body).map_err(plain)?;
     serde_json::from_slice(&body)
-        .map_err(|e| io::Error::new(ErrorKind::InvalidData, format!("not a valid message ({e})")))
+        .map_err(|e| io::Error::other(format!("not a valid message ({e})")))
 }
 
-/// Each side signs a label with the nonce, and the labels differ: a proof
-/// cannot be bounced back to the side that made it and pass as an answer.
-const WORKER_LABEL: &[u8] = b"distributed-demo worker proof";
-const MASTER_LABEL: &[u8] = b"distributed-demo master proof";
-
-fn hmac(key: &[u8], label: &[u8], nonce: &[u8; 32]) -> Hmac<Sha256> {
+/// HMAC-SHA256 of a nonce, with each side's own label: a proof bounced back does not pass.
+/// (`verify_slice` compares in constant time: a wrong proof's timing tells nothing.)
+fn mac(key: &[u8], label: &str, nonce: &[u8; 32]) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(label);
+    mac.update(label.as_bytes());
     mac.update(nonce);
     mac
 }
 
-fn prove(key: &[u8], label: &[u8], nonce: &[u8; 32]) -> [u8; 32] {
-    hmac(key, label, nonce).finalize().into_bytes().into()
-}
-
-/// `verify_slice` compares in constant time: how long a wrong proof takes to
-/// reject tells an attacker nothing about how many bytes were right.
-fn check(key: &[u8], label: &[u8], nonce: &[u8; 32], proof: &[u8; 32]) -> bool {
-    hmac(key, label, nonce).verify_slice(proof).is_ok()
-}
-
-fn auth_failed(why: &str) -> io::Error {
-    io::Error::new(
-        ErrorKind::PermissionDenied,
-        format!("authentication failed{why}"),
-    )
-}
-
-fn protocol_error(expected: &str, got: &Msg) -> io::Error {
-    io::Error::new(
-        ErrorKind::InvalidData,
-        format!("expected {expected}, got {got:?}"),
-    )
-}
-
-/// The master's half: challenge the worker, check its proof, prove itself.
-/// Nonces come from `rand::random`, whose generator is a CSPRNG seeded by the OS.
-pub fn master_handshake(stream: &mut (impl Read + Write), key: &[u8]) -> io::Result<()> {
+/// The master's half: challenge the worker, check its proof, prove itself; nonces from a CSPRNG.
+pub fn master_handshake(stream: &TcpStream, key: &[u8]) -> io::Result<String> {
     let challenge: [u8; 32] = rand::random();
-    send(stream, &Msg::Challenge { nonce: challenge })?;
-    let (proof, nonce) = match recv(stream)? {
-        Msg::Answer { proof, nonce } => (proof, nonce),
-        other => return Err(protocol_error("Answer", &other)),
+    send(stream, &Msg::Challenge(challenge))?;
+    let Msg::Answer(proof, nonce, name) = recv(stream)? else {
+        return Err(io::Error::other("expected an Answer"));
     };
-    if !check(key, WORKER_LABEL, &challenge, &proof) {
+    if mac(key, "worker", &challenge).verify_slice(&proof).is_err() {
         let _ = send(stream, &Msg::Refused); // a courtesy: the worker can say why
-        return Err(auth_failed(""));
+        return Err(io::Error::other("authentication failed"));
     }
-    let proof = prove(key, MASTER_LABEL, &nonce);
-    send(stream, &Msg::Welcome { proof })
+    let proof = mac(key, "master", &nonce).finalize().into_bytes();
+    send(stream, &Msg::Welcome(proof.into()))?;
+    Ok(name)
 }
 
 /// The worker's half: answer the challenge, challenge back, check the master.
-pub fn worker_handshake(stream: &mut (impl Read + Write), key: &[u8]) -> io::Result<()> {
-    let challenge = match recv(stream)? {
-        Msg::Challenge { nonce } => nonce,
-        other => return Err(protocol_error("Challenge", &other)),
+pub fn worker_handshake(stream: &TcpStream, key: &[u8], name: &str) -> io::Result<()> {
+    let Msg::Challenge(challenge) = recv(stream)? else {
+        return Err(io::Error::other("expected a Challenge"));
     };
+    let proof = mac(key, "worker", &challenge).finalize().into_bytes();
     let nonce: [u8; 32] = rand::random();
-    let proof = prove(key, WORKER_LABEL, &challenge);
-    send(stream, &Msg::Answer { proof, nonce })?;
+    send(stream, &Msg::Answer(proof.into(), nonce, name.into()))?;
+    let failed = |why: &str| io::Error::other(format!("authentication failed: {why}"));
     match recv(stream)? {
-        Msg::Welcome { proof } if check(key, MASTER_LABEL, &nonce, &proof) => Ok(()),
-        Msg::Welcome { .. } => Err(auth_failed(": the master did not prove it knows the key")),
-        Msg::Refused => Err(auth_failed(
-            ": the master and this worker have different keys",
-        )),
-        other => Err(protocol_error("Welcome", &other)),
+        Msg::Welcome(proof) if mac(key, "master", &nonce).verify_slice(&proof).is_ok() => Ok(()),
+        Msg::Welcome(_) => Err(failed("the master did not prove it knows the key")),
+        Msg::Refused => Err(failed("the master and this worker have different keys")),
+        other => Err(failed(&format!("expected a Welcome, got {other:?}"))),
     }
 }

@@ -1,164 +1,260 @@
-//! Real processes on 127.0.0.1 with OS-chosen ports: a master, workers, and
-//! the test itself playing a misbehaving client or a fake master.
+//! Real processes on 127.0.0.1 with OS-chosen ports: a master, workers, and the
+//! test itself playing a misbehaving client or a fake master. Every process is
+//! killed if it runs past `LIMIT`, so a hang fails the test instead of stalling it.
 
 // Tests may unwrap, helpers included (clippy.toml only covers #[test] functions).
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 
 const EXE: &str = env!("CARGO_BIN_EXE_distributed-demo");
 const KEY_ENV: &str = "DISTRIBUTED_DEMO_AUTHKEY";
+/// The longest any process of a test may run.
+const LIMIT: Duration = Duration::from_secs(40);
 
-/// Every process a test starts; dropping it (also when a test fails) kills and
-/// reaps them all.
-#[derive(Default)]
-struct Procs(Vec<Child>);
+/// A started process whose stdout and stderr are read as it runs.
+struct Proc {
+    child: Child,
+    stdout: Option<BufReader<std::process::ChildStdout>>,
+    started: Instant,
+}
 
-impl Drop for Procs {
+impl Drop for Proc {
     fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
-impl Procs {
-    fn start(&mut self, cmd: &mut Command) -> usize {
-        let child = cmd
+/// How a process ended: success, the rest of its stdout, its stderr.
+struct Ended {
+    ok: bool,
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Proc {
+    fn start(cmd: &mut Command) -> Proc {
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        self.0.push(child);
-        self.0.len() - 1
+        let stdout = Some(BufReader::new(child.stdout.take().unwrap()));
+        Proc {
+            child,
+            stdout,
+            started: Instant::now(),
+        }
     }
 
-    /// Starts a master with `tasks` tasks; returns its index, address and stdout.
-    fn master(&mut self, tasks: u32, key: &str) -> (usize, String, BufReader<ChildStdout>) {
-        let mut cmd = Command::new(EXE);
-        cmd.args(["master", "--listen", "127.0.0.1:0", "--timeout", "20"]);
-        let i = self.start(cmd.args(["--tasks", &tasks.to_string()]).env(KEY_ENV, key));
-        let mut out = BufReader::new(self.0[i].stdout.take().unwrap());
+    fn line(&mut self) -> String {
         let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("Listening on ")
-            .expect(&line)
-            .to_string();
-        (i, addr, out)
+        self.stdout.as_mut().unwrap().read_line(&mut line).unwrap();
+        line
     }
 
-    fn worker(&mut self, addr: &str, key: &str, delay_ms: u32) -> usize {
-        let mut cmd = Command::new(EXE);
-        cmd.args([
-            "worker",
-            "--connect",
-            addr,
-            "--delay-ms",
-            &delay_ms.to_string(),
-        ]);
-        self.start(cmd.env(KEY_ENV, key))
-    }
-
-    /// Waits for process `i` to end; returns its status, rest of stdout, and stderr.
-    fn finish(&mut self, i: usize, mut out: impl Read) -> (bool, String, String) {
-        let (mut stdout, mut stderr) = (String::new(), String::new());
-        out.read_to_string(&mut stdout).unwrap();
-        let mut err = self.0[i].stderr.take().unwrap();
-        err.read_to_string(&mut stderr).unwrap();
-        (self.0[i].wait().unwrap().success(), stdout, stderr)
-    }
-
-    fn finish_worker(&mut self, i: usize) -> (bool, String, String) {
-        let out = self.0[i].stdout.take().unwrap();
-        self.finish(i, out)
+    /// Waits for the process to exit, killing it past `LIMIT` (then the test fails).
+    fn finish(mut self) -> Ended {
+        let out = reader(self.stdout.take().unwrap());
+        let err = reader(self.child.stderr.take().unwrap());
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if self.started.elapsed() > LIMIT {
+                let _ = self.child.kill();
+                panic!("still running after {LIMIT:?}: {}", err.join().unwrap());
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        let (stdout, stderr) = (out.join().unwrap(), err.join().unwrap());
+        Ended {
+            ok: status.success(),
+            code: status.code(),
+            stdout,
+            stderr,
+        }
     }
 }
 
-/// Checks the master's stdout: every number put as a task comes back once,
-/// squared correctly. Returns the task numbers.
-fn assert_all_results(stdout: &str, tasks: usize) -> Vec<u64> {
+fn reader(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
+    thread::spawn(move || {
+        let mut text = String::new();
+        pipe.read_to_string(&mut text).unwrap();
+        text
+    })
+}
+
+/// Starts a master with `tasks` tasks under `sh` (with `ulimit` if given); returns
+/// it and its address.
+fn master_with(tasks: u32, key: &str, ulimit: Option<u32>) -> (Proc, String) {
+    let args = format!("master --listen 127.0.0.1:0 --timeout 20 --tasks {tasks}");
+    let limit = ulimit.map_or(String::new(), |n| format!("ulimit -n {n}; "));
+    let script = format!("{limit}exec \"$0\" {args}");
+    let mut master = Proc::start(
+        Command::new("sh")
+            .args(["-c", &script, EXE])
+            .env(KEY_ENV, key),
+    );
+    let line = master.line();
+    let addr = line
+        .trim()
+        .strip_prefix("Listening on ")
+        .expect(&line)
+        .to_string();
+    (master, addr)
+}
+
+fn master(tasks: u32, key: &str) -> (Proc, String) {
+    master_with(tasks, key, None)
+}
+
+fn worker(addr: &str, key: &str, name: &str, delay_ms: u32) -> Proc {
+    let delay = delay_ms.to_string();
+    let args = [
+        "worker",
+        "--connect",
+        addr,
+        "--name",
+        name,
+        "--delay-ms",
+        &delay,
+    ];
+    Proc::start(
+        Command::new(EXE)
+            .args(args)
+            .args(["--timeout", "20"])
+            .env(KEY_ENV, key),
+    )
+}
+
+/// Checks the master's stdout: every number put as a task comes back exactly
+/// once, squared correctly, from a named worker. Returns `(n, worker)` pairs.
+fn assert_all_results(stdout: &str, tasks: usize) -> Vec<(u64, String)> {
     let mut put: Vec<u64> = (stdout.lines())
         .filter_map(|l| {
-            l.strip_prefix("Put task")?
+            l.strip_prefix("Put task ")?
                 .strip_suffix("...")?
-                .trim()
                 .parse()
                 .ok()
         })
         .collect();
-    let mut got: Vec<u64> = Vec::new();
+    let mut got = Vec::new();
     for line in stdout.lines().filter_map(|l| l.strip_prefix("Result: ")) {
-        let nums: Vec<u64> = line
+        let (sum, by) = line.split_once(" (from ").unwrap();
+        let nums: Vec<u64> = sum
             .split([' ', '*', '='])
             .filter_map(|w| w.parse().ok())
             .collect();
         assert_eq!(nums.len(), 3, "{line}");
         assert_eq!(nums[0], nums[1], "{line}");
         assert_eq!(nums[0] * nums[1], nums[2], "wrong square: {line}");
-        got.push(nums[0]);
+        got.push((nums[0], by.strip_suffix(')').unwrap().to_string()));
     }
     assert_eq!(put.len(), tasks, "tasks put:\n{stdout}");
+    let mut numbers: Vec<u64> = got.iter().map(|(n, _)| *n).collect();
     put.sort_unstable();
-    got.sort_unstable();
+    numbers.sort_unstable();
     assert_eq!(
-        put, got,
-        "every task, and nothing else, comes back:\n{stdout}"
+        put, numbers,
+        "every task, once, and nothing else, comes back:\n{stdout}"
     );
-    assert!(stdout.contains("master exit."), "{stdout}");
-    put
+    assert!(stdout.ends_with("master exit.\n"), "{stdout}");
+    got
+}
+
+/// The number on the master's `lost WHO on task N; ...` lines for worker `who`.
+fn lost(stdout: &str, who: &str) -> Vec<u64> {
+    let prefix = format!("lost {who} on task ");
+    (stdout.lines())
+        .filter_map(|l| {
+            l.strip_prefix(&prefix)?
+                .strip_suffix("; it goes back to the queue")
+        })
+        .map(|n| n.parse().unwrap())
+        .collect()
 }
 
 /// One 4-byte big-endian length, then the body.
-fn frame(body: &[u8]) -> Vec<u8> {
+fn frame(body: &str) -> Vec<u8> {
     let mut f = (body.len() as u32).to_be_bytes().to_vec();
-    f.extend_from_slice(body);
+    f.extend_from_slice(body.as_bytes());
     f
 }
 
-fn read_frame(stream: &mut TcpStream) -> Vec<u8> {
+fn read_frame(stream: &mut TcpStream) -> String {
     let mut len = [0; 4];
     stream.read_exact(&mut len).unwrap();
     let mut body = vec![0; u32::from_be_bytes(len) as usize];
     stream.read_exact(&mut body).unwrap();
-    body
+    String::from_utf8(body).unwrap()
+}
+
+/// Plays a worker's handshake with `key`, as `name`.
+fn authenticate(conn: &mut TcpStream, key: &str, name: &str) {
+    let challenge: serde_json::Value = serde_json::from_str(&read_frame(conn)).unwrap();
+    let nonce: Vec<u8> = serde_json::from_value(challenge["Challenge"].clone()).unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(b"worker");
+    mac.update(&nonce);
+    let proof: Vec<u8> = mac.finalize().into_bytes().to_vec();
+    let answer = serde_json::json!({ "Answer": [proof, vec![0_u8; 32], name] });
+    conn.write_all(&frame(&answer.to_string())).unwrap();
+    let welcome = read_frame(conn);
+    assert!(welcome.starts_with(r#"{"Welcome":["#), "{welcome}");
 }
 
 #[test]
-fn default_run_collects_every_result_and_ends() {
-    let out: Output = Command::new(EXE).env_remove(KEY_ENV).output().unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+fn default_run_names_workers_requeues_the_killed_ones_task_and_ends() {
+    let out = testkit::run_leaving_nothing(EXE, &[], LIMIT);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let stdout = &out.stdout;
     assert!(stdout.starts_with("Listening on 127.0.0.1:"), "{stdout}");
-    assert_all_results(&stdout, 10);
+    let results = assert_all_results(stdout, 10);
+    for name in ["worker-1", "worker-2", "worker-3"] {
+        let handshake = format!("Handshake ok: {name} and the master share the key.");
+        assert_eq!(stdout.matches(&handshake).count(), 1, "{stdout}");
+    }
+    // worker-1 is killed while it holds a task: that task, and only that one,
+    // goes back, and another worker brings its result.
+    let killed: u64 = testkit::number_after(stdout, "Killed worker-1 in the middle of: run task ");
+    assert_eq!(lost(stdout, "worker-1"), [killed], "{stdout}");
+    let by = &results.iter().find(|(n, _)| *n == killed).unwrap().1;
+    assert!(by == "worker-2" || by == "worker-3", "{stdout}");
+    assert!(results.iter().all(|(_, by)| by != "worker-1"), "{stdout}");
     assert_eq!(stdout.matches("worker exit.").count(), 2, "{stdout}");
 }
 
 #[test]
 fn two_workers_bring_all_results() {
-    let mut procs = Procs::default();
-    let (m, addr, out) = procs.master(6, "two-workers-key");
+    let (master, addr) = master(6, "two-workers-key");
     let workers = [
-        procs.worker(&addr, "two-workers-key", 50),
-        procs.worker(&addr, "two-workers-key", 50),
+        worker(&addr, "two-workers-key", "w-a", 50),
+        worker(&addr, "two-workers-key", "w-b", 50),
     ];
-    let (ok, stdout, stderr) = procs.finish(m, out);
-    assert!(ok, "{stdout}\n{stderr}");
-    let put = assert_all_results(&stdout, 6);
-    // The workers did every task between them, and both ended by themselves.
+    let m = master.finish();
+    assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
+    let results = assert_all_results(&m.stdout, 6);
+    // The workers did every task between them, each said so, and both ended by themselves.
     let mut run = Vec::new();
     for w in workers {
-        let (ok, out, err) = procs.finish_worker(w);
-        assert!(ok && out.ends_with("worker exit.\n"), "{out}\n{err}");
-        run.extend(out.lines().filter_map(|l| {
+        let w = w.finish();
+        assert!(
+            w.ok && w.stdout.ends_with("worker exit.\n"),
+            "{}\n{}",
+            w.stdout,
+            w.stderr
+        );
+        run.extend(w.stdout.lines().filter_map(|l| {
             l.strip_prefix("run task ")?
                 .split(' ')
                 .next()?
@@ -167,192 +263,279 @@ fn two_workers_bring_all_results() {
         }));
     }
     run.sort_unstable();
-    assert_eq!(run, put);
+    let mut done: Vec<u64> = results.iter().map(|(n, _)| *n).collect();
+    done.sort_unstable();
+    assert_eq!(run, done);
+    assert!(results.iter().all(|(_, by)| by == "w-a" || by == "w-b"));
 }
 
 #[test]
 fn wrong_key_is_refused_and_the_master_still_serves() {
-    let mut procs = Procs::default();
-    let (m, addr, out) = procs.master(3, "the-right-key");
-    let intruder = procs.worker(&addr, "a-wrong-key", 10);
-    let (ok, _, stderr) = procs.finish_worker(intruder);
-    assert!(!ok);
-    assert_eq!(procs.0[intruder].wait().unwrap().code(), Some(1));
-    assert!(
-        stderr.starts_with("error: authentication failed"),
-        "{stderr}"
+    let (master, addr) = master(3, "the-right-key");
+    let intruder = worker(&addr, "a-wrong-key", "intruder", 10).finish();
+    assert_eq!(intruder.code, Some(1));
+    assert_eq!(
+        intruder.stderr,
+        format!(
+            "Error: \"the master at {addr}: authentication failed: \
+             the master and this worker have different keys\"\n"
+        )
     );
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-
-    procs.worker(&addr, "the-right-key", 10);
-    let (ok, stdout, stderr) = procs.finish(m, out);
-    assert!(ok, "{stdout}\n{stderr}");
+    let _honest = worker(&addr, "the-right-key", "honest", 10);
+    let m = master.finish();
+    assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
     assert!(
-        stderr.contains("refused: authentication failed"),
-        "{stderr}"
+        m.stderr.contains("closed: authentication failed"),
+        "{}",
+        m.stderr
     );
-    assert_all_results(&stdout, 3);
+    assert_all_results(&m.stdout, 3);
 }
 
 #[test]
 fn a_killed_workers_task_is_handed_out_again() {
-    let mut procs = Procs::default();
-    let (m, addr, out) = procs.master(3, "kill-key");
+    let (master, addr) = master(3, "kill-key");
     // A slow worker takes a task; wait until it says so, then kill it mid-task.
-    let slow = procs.worker(&addr, "kill-key", 60_000);
-    let mut slow_out = BufReader::new(procs.0[slow].stdout.take().unwrap());
-    let n = loop {
-        let mut line = String::new();
-        assert!(
-            slow_out.read_line(&mut line).unwrap() > 0,
-            "slow worker ended early"
-        );
+    let mut slow = worker(&addr, "kill-key", "slow", 10_000);
+    let n: u64 = loop {
+        let line = slow.line();
+        assert!(!line.is_empty(), "the slow worker ended early");
         if let Some(rest) = line.strip_prefix("run task ") {
-            break rest.split(' ').next().unwrap().parse::<u64>().unwrap();
+            break rest.split(' ').next().unwrap().parse().unwrap();
         }
     };
-    procs.0[slow].kill().unwrap();
-    procs.0[slow].wait().unwrap();
+    drop(slow); // kills and reaps it
+    let _fast = worker(&addr, "kill-key", "fast", 10);
+    let m = master.finish();
+    assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
+    assert_eq!(lost(&m.stdout, "slow"), [n], "{}", m.stdout);
+    let results = assert_all_results(&m.stdout, 3);
+    assert!(results.contains(&(n, "fast".to_string())), "{}", m.stdout);
+}
 
-    procs.worker(&addr, "kill-key", 10);
-    let (ok, stdout, stderr) = procs.finish(m, out);
-    assert!(ok, "{stdout}\n{stderr}");
-    assert!(
-        stderr.contains(&format!("on task {n}; it goes back to the queue")),
-        "{stderr}"
-    );
-    assert!(assert_all_results(&stdout, 3).contains(&n));
+/// A client that takes two tasks before returning any, then disconnects, holds
+/// both: both go back to the queue and every result still arrives.
+#[test]
+fn every_task_a_prefetching_client_held_goes_back() {
+    let (master, addr) = master(4, "prefetch-key");
+    let mut greedy = TcpStream::connect(&addr).unwrap();
+    authenticate(&mut greedy, "prefetch-key", "greedy");
+    let mut taken = Vec::new();
+    for _ in 0..2 {
+        greedy.write_all(&frame(r#""GetTask""#)).unwrap();
+        let task: serde_json::Value = serde_json::from_str(&read_frame(&mut greedy)).unwrap();
+        taken.push(task["Task"].as_u64().unwrap());
+    }
+    drop(greedy);
+    let _honest = worker(&addr, "prefetch-key", "honest", 10);
+    let m = master.finish();
+    assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
+    let mut lost = lost(&m.stdout, "greedy");
+    lost.sort_unstable();
+    taken.sort_unstable();
+    assert_eq!(lost, taken, "{}", m.stdout);
+    assert_all_results(&m.stdout, 4);
 }
 
 #[test]
 fn garbage_and_oversized_messages_close_only_that_connection() {
-    let mut procs = Procs::default();
-    let (m, addr, out) = procs.master(2, "garbage-key");
-    // "GET " read as a length is 1195725856 bytes: far over the limit.
-    // Then a well-sized frame that is not JSON.
-    for bytes in [b"GET / HTTP/1.1\r\n\r\n".to_vec(), frame(b"hello")] {
+    let (master, addr) = master(2, "garbage-key");
+    // "GET " read as a length is 1195725856 bytes: far over the limit. Then a
+    // well-sized frame that is not JSON, and one of exactly the largest size.
+    let largest = " ".repeat(64 * 1024);
+    for bytes in [
+        b"GET / HTTP/1.1\r\n\r\n".to_vec(),
+        frame("hello"),
+        frame(&largest),
+    ] {
         let mut conn = TcpStream::connect(&addr).unwrap();
+        read_frame(&mut conn); // the challenge
         conn.write_all(&bytes).unwrap();
         let mut rest = Vec::new();
         let _ = conn.read_to_end(&mut rest); // the master closes it (EOF or reset)
     }
-    procs.worker(&addr, "garbage-key", 10);
-    let (ok, stdout, stderr) = procs.finish(m, out);
-    assert!(ok, "{stdout}\n{stderr}");
-    assert!(
-        stderr.contains("closed: a frame of 1195725856 bytes is over the 65536-byte limit"),
-        "{stderr}"
+    let _w = worker(&addr, "garbage-key", "w", 10);
+    let m = master.finish();
+    assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
+    let closed = |why: &str| m.stderr.matches(&format!("closed: {why}")).count();
+    assert_eq!(
+        closed("a frame of 1195725856 bytes is over the 65536-byte limit"),
+        1
     );
-    assert!(stderr.contains("closed: not a valid message"), "{stderr}");
-    assert_all_results(&stdout, 2);
+    assert_eq!(closed("not a valid message"), 2, "{}", m.stderr);
+    assert_all_results(&m.stdout, 2);
+}
+
+/// A connection that never answers the challenge is closed after the short
+/// handshake deadline, and the log says it timed out.
+#[test]
+fn a_silent_connection_is_closed_as_timed_out() {
+    let (master, addr) = master(1, "silent-key");
+    let mut idle = TcpStream::connect(&addr).unwrap();
+    read_frame(&mut idle);
+    let start = Instant::now();
+    let mut rest = Vec::new();
+    idle.set_read_timeout(Some(LIMIT)).unwrap();
+    let _ = idle.read_to_end(&mut rest);
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
+    let _w = worker(&addr, "silent-key", "w", 10);
+    let m = master.finish();
+    assert!(
+        m.stderr.contains("closed: timed out, silent for 1s"),
+        "{}",
+        m.stderr
+    );
+}
+
+/// With a limit of 64 open files, a flood of idle connections neither exhausts
+/// the master's file descriptors nor holds a real worker up for long.
+#[cfg(unix)]
+#[test]
+fn a_flood_of_idle_connections_under_a_low_fd_limit_still_lets_a_worker_in() {
+    let (master, addr) = master_with(3, "flood-key", Some(64));
+    let flood: Vec<TcpStream> = (0..80)
+        .map(|_| TcpStream::connect(&addr).unwrap())
+        .collect();
+    let start = Instant::now();
+    let w = worker(&addr, "flood-key", "w", 10).finish();
+    assert!(w.ok, "{}\n{}", w.stdout, w.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
+    let m = master.finish();
+    assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
+    assert!(!m.stderr.contains("accept failed"), "{}", m.stderr);
+    assert_all_results(&m.stdout, 3);
+    drop(flood);
 }
 
 /// Each connection gets its own random challenge: a recorded answer is no use
 /// on the next connection.
 #[test]
 fn every_connection_gets_a_fresh_challenge() {
-    let mut procs = Procs::default();
-    let (_, addr, _out) = procs.master(1, "fresh-key");
+    let (_master, addr) = master(1, "fresh-key");
     let challenges: Vec<String> = (0..3)
-        .map(|_| String::from_utf8(read_frame(&mut TcpStream::connect(&addr).unwrap())).unwrap())
+        .map(|_| read_frame(&mut TcpStream::connect(&addr).unwrap()))
         .collect();
     for c in &challenges {
-        assert!(c.starts_with(r#"{"type":"Challenge","nonce":["#), "{c}");
+        assert!(c.starts_with(r#"{"Challenge":["#), "{c}");
     }
     assert_ne!(challenges[0], challenges[1]);
     assert_ne!(challenges[1], challenges[2]);
     assert_ne!(challenges[0], challenges[2]);
-} // dropping `procs` kills and reaps the master
+} // dropping the master kills and reaps it
 
 #[test]
 fn the_worker_checks_the_master_too_and_never_sends_the_key() {
     // The test plays a master that does not know the key.
     let fake = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = fake.local_addr().unwrap().to_string();
-    let mut procs = Procs::default();
-    let w = procs.worker(&addr, "never-on-the-wire", 10);
+    let w = worker(&addr, "never-on-the-wire", "w", 10);
     let (mut conn, _) = fake.accept().unwrap();
     let zeros = format!("[{}]", ["0"; 32].join(","));
-    conn.write_all(&frame(
-        format!(r#"{{"type":"Challenge","nonce":{zeros}}}"#).as_bytes(),
-    ))
-    .unwrap();
-    let answer = String::from_utf8(read_frame(&mut conn)).unwrap();
-    assert!(
-        answer.starts_with(r#"{"type":"Answer","proof":["#),
-        "{answer}"
-    );
+    conn.write_all(&frame(&format!(r#"{{"Challenge":{zeros}}}"#)))
+        .unwrap();
+    let answer = read_frame(&mut conn);
+    assert!(answer.starts_with(r#"{"Answer":[["#), "{answer}");
     assert!(!answer.contains("never-on-the-wire"), "{answer}");
-    conn.write_all(&frame(
-        format!(r#"{{"type":"Welcome","proof":{zeros}}}"#).as_bytes(),
-    ))
-    .unwrap();
-    drop(conn); // whatever the worker makes of it, this conversation is over
-    let (ok, _, stderr) = procs.finish_worker(w);
-    assert!(!ok);
+    conn.write_all(&frame(&format!(r#"{{"Welcome":{zeros}}}"#)))
+        .unwrap();
+    let w = w.finish();
+    assert_eq!(w.code, Some(1));
     assert_eq!(
-        stderr,
-        "error: authentication failed: the master did not prove it knows the key\n"
+        w.stderr,
+        format!(
+            "Error: \"the master at {addr}: authentication failed: \
+             the master did not prove it knows the key\"\n"
+        )
     );
 }
 
-/// Runs the binary with `args` and no key unless given; expects exit 1 and one
-/// `error: ...` line starting with `start`.
-fn assert_fails(args: &[&str], key: Option<&str>, start: &str) {
+/// A master that accepts and then says nothing: the worker gives up after its
+/// `--timeout` with an error that says so.
+#[test]
+fn a_silent_master_makes_the_worker_give_up() {
+    let fake = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = fake.local_addr().unwrap().to_string();
+    let start = Instant::now();
+    let mut cmd = Command::new(EXE);
+    cmd.args(["worker", "--connect", &addr, "--timeout", "1"])
+        .env(KEY_ENV, "k");
+    let w = Proc::start(&mut cmd).finish();
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(w.code, Some(1));
+    assert_eq!(
+        w.stderr,
+        format!("Error: \"the master at {addr}: timed out, silent for 1s\"\n")
+    );
+    drop(fake);
+}
+
+/// Runs the binary with `args` (and `key`, if given); expects `code` and one
+/// stderr line starting `start`.
+fn assert_fails(args: &[&str], key: Option<&str>, code: i32, start: &str) {
     let mut cmd = Command::new(EXE);
     cmd.args(args).env_remove(KEY_ENV);
     if let Some(key) = key {
         cmd.env(KEY_ENV, key);
     }
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-    assert!(
-        stderr.starts_with(start) && stderr.lines().count() == 1,
-        "{args:?}: {stderr}"
-    );
+    let out = testkit::command_within(cmd, LIMIT);
+    assert_eq!(out.code, Some(code), "{args:?}: {out:?}");
+    assert!(out.stderr.starts_with(start), "{args:?}: {out:?}");
+    if code == 1 {
+        assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {out:?}");
+    }
 }
 
 #[test]
-fn bad_setups_give_one_clear_line() {
+fn bad_setups_give_a_clear_error_at_start() {
     let holder = TcpListener::bind("127.0.0.1:0").unwrap(); // keeps the port taken
     let taken = holder.local_addr().unwrap().to_string();
-    assert_fails(
-        &["master", "--listen", &taken],
-        Some("k"),
-        &format!("error: listening on {taken}: "),
-    );
-    assert_fails(
-        &["master", "--listen", "not-an-address"],
-        Some("k"),
-        "error: listening on not-an-address: ",
-    );
+    let listen = format!("Error: \"listening on {taken}: ");
+    assert_fails(&["master", "--listen", &taken], Some("k"), 1, &listen);
+    let bad = "Error: \"listening on not-an-address: ";
+    assert_fails(&["master", "--listen", "not-an-address"], Some("k"), 1, bad);
     // A port with nobody behind it: bound, then released.
     let free = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .to_string();
+    let connecting = format!("Error: \"connecting to {free}: ");
+    assert_fails(&["worker", "--connect", &free], Some("k"), 1, &connecting);
     assert_fails(
-        &["worker", "--connect", &free],
-        Some("k"),
-        &format!("error: connecting to {free}: "),
+        &["worker"],
+        None,
+        1,
+        "Error: \"no key: set DISTRIBUTED_DEMO_AUTHKEY",
     );
-    assert_fails(&["worker"], None, "error: no key");
-    assert_fails(
-        &["master", "--tasks", "many"],
-        Some("k"),
-        "error: --tasks wants a whole number",
-    );
-    assert_fails(
-        &["worker", "--tasks", "3"],
-        Some("k"),
-        "error: unexpected argument \"--tasks\"",
-    );
+    assert_fails(&["master"], Some(""), 1, "Error: \"no key");
+    // Sizes a user could ask for are bounded, and said so before anything starts.
+    for (flag, value) in [("--tasks", "0"), ("--tasks", "1001"), ("--timeout", "0")] {
+        let why = format!("error: invalid value '{value}' for '{flag} <");
+        assert_fails(&["master", flag, value], Some("k"), 2, &why);
+    }
+    let not_a_number = "error: invalid value 'many' for '--tasks <TASKS>'";
+    assert_fails(&["master", "--tasks", "many"], Some("k"), 2, not_a_number);
+    let delay = "error: invalid value '10001' for '--delay-ms <DELAY_MS>'";
+    assert_fails(&["worker", "--delay-ms", "10001"], Some("k"), 2, delay);
+    let unexpected = "error: unexpected argument '--tasks' found";
+    assert_fails(&["worker", "--tasks", "3"], Some("k"), 2, unexpected);
     assert_fails(
         &["--bogus"],
         Some("k"),
-        "error: unexpected argument \"--bogus\" here",
+        2,
+        "error: unexpected argument '--bogus' found",
     );
-    assert!(testkit::assert_help(EXE).starts_with("usage:"));
+    assert!(testkit::assert_help(EXE).contains("Usage: distributed-demo [COMMAND]"));
 }
