@@ -53,7 +53,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let _parent_writer = writer.try_clone()?;
     let exe = env::current_exe()?;
     let mut pw = Command::new(&exe).arg("writer").stdout(writer).spawn()?;
-    let mut pr = (Command::new(&exe).arg("reader").stdin(reader))
+    let mut pr = Command::new(&exe)
+        .arg("reader")
+        .stdin(reader)
         .stdout(Stdio::piped())
         .spawn()?;
 
