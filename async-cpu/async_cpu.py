@@ -143,14 +143,16 @@ def fetch(port: int, path: str) -> str:
 
 async def serve(port: int, way: str) -> None:
     pool = make_pool(way)
-    runner, port = await start(pool, port)
-    print(f"Server started at http://127.0.0.1:{port}...", flush=True)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     try:
-        await stop.wait()  # Until SIGTERM, or Ctrl-C, which cancels this task.
+        runner, port = await start(pool, port)
+        print(f"Server started at http://127.0.0.1:{port}...", flush=True)
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        try:
+            await stop.wait()  # Until SIGTERM, or Ctrl-C, which cancels this task.
+        finally:
+            await runner.cleanup()
     finally:
-        await runner.cleanup()
         if pool is not None:
             pool.shutdown()
 
@@ -164,18 +166,21 @@ def port_number(text: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", action="store_true", help="serve until Ctrl-C")
-    parser.add_argument("--port", type=port_number, default=8000, help="0: any free port")
-    parser.add_argument("--way", choices=["inline", "threads", "processes"], default="processes")
+    parser.add_argument("--port", type=port_number, help="with --serve; 0: any free port")
+    parser.add_argument("--way", choices=["inline", "threads", "processes"], help="with --serve")
     args = parser.parse_args()
     if not args.serve:
+        if args.port is not None or args.way is not None:
+            parser.error("--port and --way need --serve")
         asyncio.run(rounds())
         return
+    port = 8000 if args.port is None else args.port
     try:
-        asyncio.run(serve(args.port, args.way))
+        asyncio.run(serve(port, args.way or "processes"))
     except KeyboardInterrupt:
         pass  # Ctrl-C: serve() has cleaned up; stop like SIGTERM does.
     except OSError as e:  # The port is taken, say.
-        sys.exit(f"error: listen on 127.0.0.1:{args.port}: {e}")
+        sys.exit(f"error: listen on 127.0.0.1:{port}: {e}")
     print("Server stopped.")
 
 
