@@ -8,7 +8,7 @@ const EXE: &str = env!("CARGO_BIN_EXE_deadlock");
 #[test]
 fn the_deadlock_is_reported_then_the_fixed_order_finishes_every_round() {
     // Exit status 0 within a generous limit: the program never hangs on its stuck threads.
-    let out = testkit::run_within(EXE, &[], Duration::from_secs(30));
+    let out = testkit::run_within(EXE, &[], Duration::from_secs(15));
     assert_eq!(out.code, Some(0), "{out:?}");
     let stdout = out.stdout;
     let lines: Vec<&str> = stdout.lines().map(str::trim).collect();

@@ -7,7 +7,7 @@ const EXE: &str = env!("CARGO_BIN_EXE_lock-deadlock");
 
 /// The demo's stdout; fails the test unless it exits 0 by itself within a generous limit.
 fn run() -> String {
-    let out = testkit::run_within(EXE, &[], Duration::from_secs(30));
+    let out = testkit::run_within(EXE, &[], Duration::from_secs(15));
     assert_eq!(out.code, Some(0), "{out:?}");
     out.stdout
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 use testkit::{number_after, run_within, twin};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
-const LIMIT: Duration = Duration::from_secs(60);
+const LIMIT: Duration = Duration::from_secs(15);
 
 /// Runs the Rust program `exe` and its twin `script`; `None` (after saying why) where the
 /// twin cannot run here. Both must exit 0.

@@ -70,7 +70,7 @@ fn run() -> Run {
         .spawn()
         .expect("the demo starts");
     let mut samples = Vec::new();
-    let limit = Duration::from_secs(30);
+    let limit = Duration::from_secs(15);
     while child
         .try_wait()
         .expect("the demo can be waited for")
@@ -223,15 +223,21 @@ fn killed_after_its_first_line_it_leaves_no_process_behind() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("the demo starts");
-    // Once the first figure is printed, it is busy with the next run: kill it then.
-    let mut first = String::new();
+    // Once the first figure is printed, it is busy with the next run: kill it then (or
+    // after a time limit, if it never prints).
     let stdout = child.stdout.take().expect("stdout was piped above");
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first)
-        .expect("the first line can be read");
-    assert!(first.starts_with("cores: "), "{first}");
+    let (line, first) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut first = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first);
+        let _ = line.send(first);
+    });
+    let first = first.recv_timeout(Duration::from_secs(15));
     let group = child.id();
     child.kill().expect("the demo can be killed");
     child.wait().expect("the demo can be reaped");
+    let first = first.expect("a first line within the time limit");
+    assert!(first.starts_with("cores: "), "{first}");
     let left = testkit::group_members(group);
     if !left.is_empty() {
         let group = nix::unistd::Pid::from_raw(group.try_into().expect("a PID fits"));

@@ -7,7 +7,7 @@ use testkit::{line_after, run_within, twin};
 fn multicore_demo_py_prints_the_same_lines_and_its_threads_share_one_core() {
     let test = "multicore_demo_py_prints_the_same_lines_and_its_threads_share_one_core";
     let dir = env!("CARGO_MANIFEST_DIR");
-    let limit = Duration::from_secs(60);
+    let limit = Duration::from_secs(15);
     let Some(python) = twin::run(test, dir, "multicore_demo.py", &[], &[], limit) else {
         return;
     };

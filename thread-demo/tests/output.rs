@@ -4,7 +4,7 @@ use testkit::{Outcome, run_within};
 const EXE: &str = env!("CARGO_BIN_EXE_thread-demo");
 
 fn run() -> String {
-    let out: Outcome = run_within(EXE, &[], Duration::from_secs(60));
+    let out: Outcome = run_within(EXE, &[], Duration::from_secs(10));
     assert_eq!(out.code, Some(0), "{out:?}");
     out.stdout
 }

@@ -7,7 +7,7 @@ use testkit::{run_within, twin};
 fn thread_demo_py_prints_the_same_lines_and_its_waits_overlap_too() {
     let test = "thread_demo_py_prints_the_same_lines_and_its_waits_overlap_too";
     let dir = env!("CARGO_MANIFEST_DIR");
-    let limit = Duration::from_secs(60);
+    let limit = Duration::from_secs(15);
     let Some(python) = twin::run(test, dir, "thread_demo.py", &[], &[], limit) else {
         return;
     };

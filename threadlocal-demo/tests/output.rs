@@ -4,7 +4,7 @@ use testkit::{Outcome, run_within};
 const EXE: &str = env!("CARGO_BIN_EXE_threadlocal-demo");
 
 fn run() -> Outcome {
-    run_within(EXE, &[], Duration::from_secs(60))
+    run_within(EXE, &[], Duration::from_secs(10))
 }
 
 /// The `(student, thread)` pairs greeted on lines that start with `prefix`, sorted.

@@ -7,7 +7,7 @@ use testkit::{run_within, twin};
 fn threadlocal_demo_py_prints_the_same_lines_each_student_in_its_own_thread() {
     let test = "threadlocal_demo_py_prints_the_same_lines_each_student_in_its_own_thread";
     let dir = env!("CARGO_MANIFEST_DIR");
-    let limit = Duration::from_secs(60);
+    let limit = Duration::from_secs(15);
     let Some(python) = twin::run(test, dir, "threadlocal_demo.py", &[], &[], limit) else {
         return;
     };
