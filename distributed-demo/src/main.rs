@@ -24,7 +24,7 @@
 //! Connect to server 127.0.0.1:41234...
 //! Handshake ok: worker-1 and the master share the key.
 //! run task 3411 * 3411...
-//! Killed worker-1 while it holds task 3411.
+//! Killed worker-1 in the middle of: run task 3411 * 3411...
 //! lost worker-1 on task 3411; it goes back to the queue
 //! Connect to server 127.0.0.1:41234...
 //! Handshake ok: worker-2 and the master share the key.
@@ -38,12 +38,14 @@
 //!
 //! Three files, parts a reader can take one at a time: the default run, the
 //! arguments and the worker (here), the wire protocol (`protocol.rs`) and the
-//! master (`master.rs`). Blocking `std::net` and a thread
-//! per connection, not tokio: a master has a handful of workers, and each
-//! conversation reads top to bottom.
+//! master (`master.rs`). Blocking `std::net` and a thread per connection, not
+//! tokio: a master has a handful of workers, and each conversation reads top to
+//! bottom. The master serves 16 connections at a time; a connection silent for
+//! 1 s in its handshake is closed; every read on either side has a deadline.
 //!
-//! To copy (the three files into `src/`): `cargo add clap@4 serde@1 --features
-//! clap/derive,serde/derive` and `cargo add serde_json@1 hmac@0.13 sha2@0.11 rand@0.10`
+//! To copy (the three files into `src/`): `cargo add clap@4 --features derive`,
+//! `cargo add serde@1 --features derive` and
+//! `cargo add serde_json@1 hmac@0.13 sha2@0.11 rand@0.10`
 
 mod master;
 mod protocol;
