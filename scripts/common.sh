@@ -5,8 +5,9 @@
 # The caller sets `root` (the workspace root) and `scratch` (a temporary directory it
 # removes), then calls `install_traps` before running anything.
 
-# Members of the workspace that are tools, not demos: they have no program to run.
-NOT_DEMOS=(bench scripts testkit)
+# Members of the workspace that are tools, not demos: the benchmark, the book's checks,
+# the scripts' tests and the tests' helpers. They have no lesson to run or mutate.
+NOT_DEMOS=(bench book scripts testkit)
 
 # The arguments a program runs with here, where it needs any: a server demo serves
 # itself a few requests and exits. Its Python twin gets the same arguments.

@@ -8,7 +8,7 @@ usage() {
 Usage: scripts/mutants.sh [CRATE...] [-- CARGO-MUTANTS-OPTIONS...]
 
 Runs \`cargo mutants -p CRATE\` for every demo crate (every workspace member but
-bench, scripts and testkit), or for the CRATEs named, one crate at a time, and
+bench, book, scripts and testkit), or for the CRATEs named, one crate at a time, and
 prints how many mutants its tests caught, missed, timed out on, and could not
 build (unviable), per crate. Installs cargo-mutants (cargo install cargo-mutants
 --locked) when it is missing. Exclusions are in .cargo/mutants.toml.

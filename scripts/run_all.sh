@@ -11,9 +11,9 @@ Usage: scripts/run_all.sh [--list] [--python] [--no-build | --bin-dir DIR] [--ti
 
 Builds the workspace once, then runs each program (or only the PROGRAMs named) in
 tutorial order, each under a time limit, and prints a summary table.
-The programs are every binary of every demo crate: in the order of the root
-Cargo.toml's members, a crate's src/main.rs (named as its package), then each
-src/bin/NAME.rs.
+The programs are every binary of every demo crate (every workspace member but
+bench, book, scripts and testkit): in the order of the root Cargo.toml's members,
+a crate's src/main.rs (named as its package), then each src/bin/NAME.rs.
 A program that exits non-zero or runs past its limit counts as failed; one past
 its limit is killed together with every process it started. One whose first line
 is 'skipped: REASON' and that exits 0 shows as skipped.

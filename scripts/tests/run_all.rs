@@ -63,11 +63,11 @@ fn list_names_every_binary_of_every_demo_crate_in_member_order() {
         bins.insert(dir, (package["name"].as_str().unwrap().to_string(), names));
     }
     // Crates in member order; in a crate, the package's own program, then the others
-    // by name. Every member is a demo except the benchmark, the scripts' tests and
-    // the tests' helpers.
+    // by name. Every member is a demo except the benchmark, the book's checks, the
+    // scripts' tests and the tests' helpers.
     let mut expected = Vec::new();
     for member in members() {
-        if ["bench", "scripts", "testkit"].contains(&member.as_str()) {
+        if ["bench", "book", "scripts", "testkit"].contains(&member.as_str()) {
             continue;
         }
         let (package, mut names) = bins.remove(&member).expect("cargo knows every member");
@@ -113,8 +113,10 @@ fn list_finds_programs_from_the_files_whatever_the_layout() {
     ws.file("zeta/src/bin/notes.txt", "not a program\n");
     ws.package("alpha-dir", "alpha");
     ws.file("alpha-dir/src/main.rs", "fn main() {}\n");
-    ws.package("bench", "bench");
-    ws.file("bench/src/main.rs", "fn main() {}\n");
+    for tool in ["bench", "book"] {
+        ws.package(tool, tool);
+        ws.file(&format!("{tool}/src/main.rs"), "fn main() {}\n");
+    }
     ws.package("library", "library");
     ws.file("library/src/lib.rs", "\n");
     ws.package("hidden", "hidden");
