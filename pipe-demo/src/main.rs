@@ -32,6 +32,7 @@ const ROUNDS: u32 = 3;
 /// 1 MiB: 16 times the 64 KiB a Linux pipe buffers by default.
 const PAYLOAD: usize = 1 << 20;
 
+// ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
     match env::args().nth(1).as_deref() {
         None => {}
@@ -124,6 +125,7 @@ fn talk(
     );
     Ok((sent, got))
 }
+// ANCHOR_END: idea
 
 /// The child: requests arrive on stdin, replies leave on stdout, one line each.
 fn child() -> io::Result<()> {

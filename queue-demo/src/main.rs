@@ -38,6 +38,7 @@ const ITEMS: [&str; 3] = ["A", "B", "C"];
 /// The longest message `get` accepts, so a corrupt length cannot make it allocate gigabytes.
 const MAX_MESSAGE: usize = 1 << 20;
 
+// ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
     match env::args().nth(1).as_deref() {
         None => {}
@@ -93,6 +94,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
+// ANCHOR_END: idea
 
 fn write() -> io::Result<()> {
     // Our stdout is the queue, so, like any Unix filter, we talk on stderr.

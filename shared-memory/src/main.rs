@@ -32,6 +32,7 @@ const START: i64 = 200;
 /// How many times each process changes the balance.
 const UPDATES: u32 = 10_000_000;
 
+// ANCHOR: idea
 /// What lives in the shared pages: `Value('i', 200)` and `Array('i', [2, 3, 5])`. Atomics
 /// only: both processes touch them at once, and a plain access racing with another is
 /// undefined behaviour, between processes as between threads. The lost updates below come
@@ -96,6 +97,7 @@ fn tug_of_war(shared: &Shared, add: impl Fn(i64)) -> Result<i64, Box<dyn Error>>
     unsafe { fork_and_wait(add_all(1), add_all(-1))? };
     Ok(shared.balance.load(Relaxed))
 }
+// ANCHOR_END: idea
 
 /// A mapping that a forked child shares: `MAP_SHARED`, and made before the fork. Never
 /// unmapped: it lives as long as the process, hence `'static`.

@@ -35,6 +35,7 @@ const ITEMS: [&str; 3] = ["A", "B", "C"];
 const PRODUCERS: usize = 2;
 const CONSUMERS: usize = 2;
 
+// ANCHOR: idea
 fn main() {
     println!("Threads: {PRODUCERS} producers, {CONSUMERS} consumers, one queue");
     let (sender, receiver) = channel::unbounded::<String>();
@@ -73,3 +74,4 @@ fn main() {
     println!("threads: {} put, {got} got", PRODUCERS * ITEMS.len());
     println!("the channel closed itself when the last sender was dropped");
 }
+// ANCHOR_END: idea
