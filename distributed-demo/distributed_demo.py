@@ -139,7 +139,7 @@ def demo(key: str | None) -> None:
 
     def start(name: str, delay_ms: int, stdout: int | None = None) -> subprocess.Popen:
         args = ["worker", "--connect", addr, "--name", name, "--delay-ms", str(delay_ms)]
-        return subprocess.Popen([sys.executable, "-u", __file__, *args], env=env, stdout=stdout,
+        return subprocess.Popen([sys.executable, __file__, *args], env=env, stdout=stdout,
                                 text=True)
 
     # worker-1 is killed as soon as it holds a task: the master must hand it to another.
