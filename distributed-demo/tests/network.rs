@@ -263,6 +263,11 @@ fn two_workers_bring_all_results() {
         }));
     }
     run.sort_unstable();
+    assert!(
+        !m.stdout.contains("lost "),
+        "nothing was lost:\n{}",
+        m.stdout
+    );
     let mut done: Vec<u64> = results.iter().map(|(n, _)| *n).collect();
     done.sort_unstable();
     assert_eq!(run, done);
@@ -309,6 +314,11 @@ fn a_killed_workers_task_is_handed_out_again() {
     let m = master.finish();
     assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
     assert_eq!(lost(&m.stdout, "slow"), [n], "{}", m.stdout);
+    assert!(
+        m.stderr.contains("closed: connection closed by the peer"),
+        "{}",
+        m.stderr
+    );
     let results = assert_all_results(&m.stdout, 3);
     assert!(results.contains(&(n, "fast".to_string())), "{}", m.stdout);
 }
@@ -335,6 +345,51 @@ fn every_task_a_prefetching_client_held_goes_back() {
     taken.sort_unstable();
     assert_eq!(lost, taken, "{}", m.stdout);
     assert_all_results(&m.stdout, 4);
+}
+
+/// A result only counts from the connection that holds its task: one for a task
+/// it does not hold closes the connection, and the master does not print it.
+#[test]
+fn a_result_for_a_task_not_held_is_refused() {
+    let (master, addr) = master(2, "forger-key");
+    let mut forger = TcpStream::connect(&addr).unwrap();
+    authenticate(&mut forger, "forger-key", "forger");
+    forger.write_all(&frame(r#"{"Result":[12345,0]}"#)).unwrap();
+    let mut rest = Vec::new();
+    let _ = forger.read_to_end(&mut rest); // the master closes it
+    let _honest = worker(&addr, "forger-key", "honest", 10);
+    let m = master.finish();
+    assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
+    assert!(
+        m.stderr
+            .contains("closed: unexpected message Result(12345, 0)"),
+        "{}",
+        m.stderr
+    );
+    assert!(!m.stdout.contains("Result: 12345"), "{}", m.stdout);
+    assert_all_results(&m.stdout, 2);
+}
+
+/// The master serves 16 connections at a time: a 17th waits in the listen
+/// backlog until one of them ends (here, the first silent one, after 1 s).
+#[test]
+fn the_master_serves_at_most_16_connections_at_a_time() {
+    let (_master, addr) = master(1, "cap-key");
+    let start = Instant::now();
+    let mut first: Vec<TcpStream> = (0..16)
+        .map(|_| TcpStream::connect(&addr).unwrap())
+        .collect();
+    for conn in &mut first {
+        read_frame(conn); // each of the 16 is served: it gets its challenge
+    }
+    let mut seventeenth = TcpStream::connect(&addr).unwrap();
+    seventeenth.set_read_timeout(Some(LIMIT)).unwrap();
+    read_frame(&mut seventeenth);
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900),
+        "served after {waited:?}"
+    );
 }
 
 #[test]
