@@ -1,16 +1,18 @@
 """CPU-bound workloads, the same algorithms as bench/src/work.rs.
 
-Usage: cpu.py WORKLOAD VARIANT SIZE CHUNKS WORKERS WARMUP REPEATS
+Usage: cpu.py WORKLOAD SIZE CHUNKS WORKERS WARMUP REPEATS VARIANT...
   WORKLOAD: primes | leibniz | bsearch     VARIANT: sequential | threads | processes | pool
-Prints one JSON object: {"answer": ..., "samples": [seconds per run, ...]}.
+The variants run round-robin (one repeat of each in turn), so a slow spell of a shared
+machine hits all of them alike. Prints one JSON object:
+{VARIANT: {"answer": ..., "samples": [seconds per run, ...]}, ...}.
 The work is cut into CHUNKS pieces that workers take one at a time (dynamic splitting).
 """
+import json
 import multiprocessing as mp
 import sys
 import threading
+import time
 from array import array
-
-from measure import report
 
 MASK = (1 << 64) - 1
 DATA = array("q")  # the sorted array for bsearch, built before any worker starts
@@ -136,8 +138,9 @@ def processes(workers):
 
 def main():
     global TOTAL, CHUNKS, KIND, DATA
-    kind, variant = sys.argv[1], sys.argv[2]
-    size, chunks, workers, warmup, repeats = (int(a) for a in sys.argv[3:8])
+    kind = sys.argv[1]
+    size, chunks, workers, warmup, repeats = (int(a) for a in sys.argv[2:7])
+    variants = sys.argv[7:]
     KIND, CHUNKS = kind, chunks
     if kind == "bsearch":
         # SIZE elements in the array; as many queries as a tenth of them.
@@ -146,16 +149,27 @@ def main():
     else:
         TOTAL = size
     pool = None
-    if variant == "pool":
-        # The pool starts before timing: a pool exists to be reused.
-        pool = mp.get_context("fork").Pool(workers)
-        run = lambda _w: combine(pool.map(run_chunk, range(CHUNKS), chunksize=1))
-    else:
-        run = {"sequential": sequential, "threads": threads, "processes": processes}[variant]
-    report(lambda: run(workers), warmup, repeats)
+    runs = {}
+    for variant in variants:
+        if variant == "pool":
+            # The pool starts before timing: a pool exists to be reused.
+            pool = mp.get_context("fork").Pool(workers)
+            runs[variant] = lambda: combine(pool.map(run_chunk, range(CHUNKS), chunksize=1))
+        else:
+            run = {"sequential": sequential, "threads": threads, "processes": processes}[variant]
+            runs[variant] = lambda run=run: run(workers)
+    out = {v: {"answer": None, "samples": []} for v in variants}
+    for rep in range(warmup + repeats):
+        for variant, run in runs.items():
+            start = time.perf_counter()
+            out[variant]["answer"] = run()
+            elapsed = time.perf_counter() - start
+            if rep >= warmup:
+                out[variant]["samples"].append(elapsed)
     if pool is not None:
         pool.close()
         pool.join()
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

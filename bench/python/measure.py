@@ -1,5 +1,6 @@
 """What every bench script shares: timing a run after warm-ups, and the JSON bench reads."""
 import json
+import sys
 import time
 
 
@@ -14,3 +15,18 @@ def report(run, warmup, repeats, per=1):
         if rep >= warmup:
             samples.append(elapsed / per)
     print(json.dumps({"answer": answer, "samples": samples}))
+
+
+def peak_kib():
+    """The peak resident memory of this process, in KiB (VmHWM on Linux: see io.py)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak  # macOS reports bytes

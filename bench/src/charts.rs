@@ -1,7 +1,8 @@
 //! SVG charts: speedup against workers (cpu), wall time and peak memory against N (io).
 
-use crate::model::{Cell, Row};
-use crate::stats::Res;
+use crate::Res;
+use crate::group::Group;
+use crate::row::{Cell, Key, Row};
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -38,7 +39,7 @@ where
 /// the sequential run as 1 worker, and the ideal (speedup = workers up to the core count).
 pub fn cpu(rows: &[Row], cores: usize, path: &Path) -> Res<()> {
     let mut items: Vec<&str> = Vec::new();
-    for r in rows.iter().filter(|r| r.group == "cpu") {
+    for r in rows.iter().filter(|r| r.group == Group::Cpu) {
         if !items.contains(&r.item.as_str()) {
             items.push(&r.item);
         }
@@ -52,14 +53,16 @@ pub fn cpu(rows: &[Row], cores: usize, path: &Path) -> Res<()> {
     for (panel, item) in panels.iter().zip(&items) {
         let rows: Vec<&Row> = rows
             .iter()
-            .filter(|r| r.group == "cpu" && r.item == *item)
+            .filter(|r| r.group == Group::Cpu && r.item == *item)
             .collect();
         let max_w = rows.iter().filter_map(|r| r.workers).max().unwrap_or(1) as f64;
         let mut series: Vec<Series> = Vec::new();
         for side in ["Rust", "Python"] {
-            for variant in ["threads", "processes", "pool", "rayon"] {
+            for variant in &crate::cpu::Variant::ALL[1..] {
                 let mut points = vec![(1.0, 1.0)];
-                for r in rows.iter().filter(|r| r.rust_variant == variant) {
+                let same =
+                    |r: &&&Row| matches!(r.key, Key::Cpu { variant: v, .. } if v == *variant);
+                for r in rows.iter().filter(same) {
                     let s = if side == "Rust" {
                         r.rust_speedup
                     } else {
@@ -70,7 +73,7 @@ pub fn cpu(rows: &[Row], cores: usize, path: &Path) -> Res<()> {
                     }
                 }
                 if points.len() > 1 {
-                    series.push((format!("{side} {variant}"), points));
+                    series.push((format!("{side} {}", variant.name()), points));
                 }
             }
         }
@@ -115,7 +118,7 @@ pub fn cpu(rows: &[Row], cores: usize, path: &Path) -> Res<()> {
 
 /// Wall time or peak memory (log scales) against N, for the four io variants.
 pub fn io(rows: &[Row], memory: bool, path: &Path) -> Res<()> {
-    let rows: Vec<&Row> = rows.iter().filter(|r| r.group == "io").collect();
+    let rows: Vec<&Row> = rows.iter().filter(|r| r.group == Group::Io).collect();
     let mut series: Vec<Series> = Vec::new();
     for rust_side in [true, false] {
         let mut names: Vec<String> = Vec::new();
@@ -188,6 +191,71 @@ pub fn io(rows: &[Row], memory: bool, path: &Path) -> Res<()> {
         .y_label_formatter(&|y| format!("{y}"))
         .draw()?;
     draw_lines(&mut chart, &series)?;
+    root.present()?;
+    Ok(())
+}
+
+/// realworld: one panel per case, a bar per variant and side: its wall time (median).
+pub fn realworld(rows: &[Row], path: &Path) -> Res<()> {
+    let mut items: Vec<&str> = Vec::new();
+    for r in rows.iter().filter(|r| r.group == Group::Realworld) {
+        if !items.contains(&r.item.as_str()) {
+            items.push(&r.item);
+        }
+    }
+    if items.is_empty() {
+        return Ok(());
+    }
+    let root = SVGBackend::new(path, (420 * items.len() as u32, 420)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let panels = root.split_evenly((1, items.len()));
+    let (rust_color, python_color) = (Palette99::pick(0).to_rgba(), Palette99::pick(1).to_rgba());
+    for (panel, item) in panels.iter().zip(&items) {
+        // (label, wall time, is Rust)
+        let mut bars: Vec<(String, f64, bool)> = Vec::new();
+        for r in rows.iter().filter(|r| r.item == *item) {
+            if let Some(m) = r.rust.median() {
+                bars.push((format!("Rust {}", r.rust_variant), m, true));
+            }
+        }
+        for r in rows.iter().filter(|r| r.item == *item) {
+            if let (Some(m), Some(name)) = (r.python.median(), &r.python_variant) {
+                bars.push((name.clone(), m, false));
+            }
+        }
+        let top = bars.iter().map(|b| b.1).fold(0.0, f64::max) * 1.15;
+        let names: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+        let mut chart = ChartBuilder::on(panel)
+            .caption(*item, ("sans-serif", 14))
+            .margin(10)
+            .x_label_area_size(110)
+            .y_label_area_size(50)
+            .build_cartesian_2d(-0.5..bars.len() as f64 - 0.5, 0.0..top.max(1e-6))?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .y_desc("wall time, s (lower is better)")
+            .x_labels(bars.len().max(1))
+            .x_label_style(
+                ("sans-serif", 12)
+                    .into_font()
+                    .transform(FontTransform::Rotate90),
+            )
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-9 && i >= 0.0 {
+                    names.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .draw()?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, (_, m, rust))| {
+            let color = if *rust { rust_color } else { python_color };
+            let x = i as f64;
+            Rectangle::new([(x - 0.35, 0.0), (x + 0.35, *m)], color.filled())
+        }))?;
+    }
     root.present()?;
     Ok(())
 }

@@ -1,8 +1,11 @@
 //! io group: N concurrent waits, and N concurrent HTTP requests to a slow local server; each
 //! variant runs in a fresh process so its peak memory is its own.
 
-use crate::model::{Cell, Cfg, Mode, Row};
-use crate::stats::{Fig, Res};
+use crate::Res;
+use crate::config::{Cfg, Mode};
+use crate::row::{Cell, Key, Row, find};
+use crate::stats::Fig;
+use crate::targets::{Target, check, mib, sig, times};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
@@ -32,24 +35,68 @@ pub fn delay_ms(mode: Mode) -> u64 {
     mode.pick(10, 100, 100)
 }
 
-/// (Rust variant, its Python counterpart): the role names used by `bench __io` and io.py.
-pub const PAIRS: [(&str, &str); 2] = [("tokio", "asyncio"), ("threads", "threads")];
-pub const HTTP_PAIRS: [(&str, &str); 2] = [
-    ("http-tokio", "http-asyncio"),
-    ("http-threads", "http-threads"),
-];
+/// One io measurement: N waits or N HTTP requests, by tasks or by threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    Tokio,
+    Threads,
+    HttpTokio,
+    HttpThreads,
+}
 
-fn label(rust: &str) -> &'static str {
-    match rust {
-        "tokio" => "tokio tasks",
-        "threads" => "OS threads",
-        "http-tokio" => "tokio tasks, HTTP",
-        _ => "OS threads, HTTP",
+impl Case {
+    pub const WAITS: [Case; 2] = [Case::Tokio, Case::Threads];
+    pub const HTTP: [Case; 2] = [Case::HttpTokio, Case::HttpThreads];
+
+    /// The role name of `bench __io`.
+    pub fn role(self) -> &'static str {
+        match self {
+            Case::Tokio => "tokio",
+            Case::Threads => "threads",
+            Case::HttpTokio => "http-tokio",
+            Case::HttpThreads => "http-threads",
+        }
+    }
+
+    /// io.py's variant doing the same.
+    pub fn python(self) -> &'static str {
+        match self {
+            Case::Tokio => "asyncio",
+            Case::Threads => "threads",
+            Case::HttpTokio => "http-asyncio",
+            Case::HttpThreads => "http-threads",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Case::Tokio => "tokio tasks",
+            Case::Threads => "OS threads",
+            Case::HttpTokio => "tokio tasks, HTTP",
+            Case::HttpThreads => "OS threads, HTTP",
+        }
+    }
+
+    fn python_label(self) -> &'static str {
+        match self {
+            Case::Tokio => "Python asyncio",
+            Case::Threads => "Python threads",
+            Case::HttpTokio => "Python asyncio, HTTP",
+            Case::HttpThreads => "Python threads, HTTP",
+        }
+    }
+
+    fn threads(self) -> bool {
+        matches!(self, Case::Threads | Case::HttpThreads)
+    }
+
+    fn http(self) -> bool {
+        matches!(self, Case::HttpTokio | Case::HttpThreads)
     }
 }
 
 pub fn planned(cfg: &Cfg) -> u64 {
-    ((counts(cfg.mode).len() + http_counts(cfg.mode).len()) * PAIRS.len() * 2) as u64
+    ((counts(cfg.mode).len() + http_counts(cfg.mode).len()) * 2 * 2) as u64
 }
 
 const REQUEST: &[u8] = b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
@@ -83,29 +130,14 @@ pub fn role(args: &[String]) -> Res<()> {
     let delay = Duration::from_millis(arg.parse()?);
     let port: u16 = arg.parse().unwrap_or(0);
     let (answer, wall) = match variant.as_str() {
-        "tokio" | "http-tokio" => {
-            let http = variant == "http-tokio";
+        "tokio" => waits_in_tokio(n, delay)?,
+        "http-tokio" => {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
                 let start = Instant::now();
-                // Two spawn sites, not one `if` inside a task: a task's memory is the size of
-                // its future, and a waiting task must not carry an HTTP client's state.
-                let handles: Vec<tokio::task::JoinHandle<bool>> = if http {
-                    (0..n)
-                        .map(|_| {
-                            tokio::spawn(async move { get_async(port).await.unwrap_or(false) })
-                        })
-                        .collect()
-                } else {
-                    (0..n)
-                        .map(|_| {
-                            tokio::spawn(async move {
-                                tokio::time::sleep(delay).await;
-                                true
-                            })
-                        })
-                        .collect()
-                };
+                let handles: Vec<tokio::task::JoinHandle<bool>> = (0..n)
+                    .map(|_| tokio::spawn(async move { get_async(port).await.unwrap_or(false) }))
+                    .collect();
                 let mut done = 0u64;
                 for h in handles {
                     done += u64::from(h.await?);
@@ -141,6 +173,40 @@ pub fn role(args: &[String]) -> Res<()> {
         json!({"answer": answer, "wall": wall.as_secs_f64(), "peak_kib": peak})
     );
     Ok(())
+}
+
+/// N tasks, each sleeping `delay`, all alive at once: where a task's bytes go.
+///
+/// A task is one allocation, its cell: a header, the future (here a 136-byte `Sleep` with its
+/// timer entry) and a trailer, rounded up to a multiple of 128 bytes (tokio aligns cells to
+/// 128 against false sharing), so 256 bytes. The rest of a task's cost is bookkeeping around
+/// it, which is what is trimmed here: no `JoinHandle` per task (8 bytes each, and a handle
+/// keeps a finished task's cell until it is awaited) but one shared counter; a current-thread
+/// runtime with only the timer, where `Runtime::spawn` from outside queues the tasks on an
+/// intrusive list (no allocation) and none runs before all exist, so all N are truly
+/// concurrent (on a multi-thread runtime the first tasks finish while the last are spawned).
+fn waits_in_tokio(n: usize, delay: Duration) -> Res<(u64, Duration)> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let done = Arc::new(AtomicU64::new(0));
+    let all_done = Arc::new(tokio::sync::Notify::new());
+    let start = Instant::now();
+    for _ in 0..n {
+        let (done, all_done) = (Arc::clone(&done), Arc::clone(&all_done));
+        rt.spawn(async move {
+            tokio::time::sleep(delay).await;
+            if done.fetch_add(1, Ordering::AcqRel) + 1 == n as u64 {
+                all_done.notify_one(); // stores a permit if main is not waiting yet
+            }
+        });
+    }
+    if n > 0 {
+        rt.block_on(all_done.notified());
+    }
+    Ok((done.load(Ordering::Acquire), start.elapsed()))
 }
 
 /// The helper role `__http-server DELAY_MS`: answers every request after DELAY_MS (a slow
@@ -230,14 +296,14 @@ impl Drop for Server {
 /// ru_maxrss would also count the parent's memory, because Command starts a child by sharing
 /// the parent's memory until exec (vfork-style) and Linux carries that peak across exec.
 #[cfg(target_os = "linux")]
-fn peak_kib() -> Option<u64> {
+pub fn peak_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
 #[cfg(all(unix, not(target_os = "linux")))]
-fn peak_kib() -> Option<u64> {
+pub fn peak_kib() -> Option<u64> {
     use nix::sys::resource::{UsageWho, getrusage};
     let rss = getrusage(UsageWho::RUSAGE_SELF).ok()?.max_rss();
     // Linux reports KiB, macOS bytes.
@@ -250,7 +316,7 @@ fn peak_kib() -> Option<u64> {
 }
 
 #[cfg(not(unix))]
-fn peak_kib() -> Option<u64> {
+pub fn peak_kib() -> Option<u64> {
     None
 }
 
@@ -268,14 +334,12 @@ pub fn child(exe: &std::path::Path, variant: &str, n: usize, arg: u64) -> Result
 }
 
 pub fn python_once(cfg: &Cfg, variant: &str, n: usize, arg: u64) -> Result<Value, String> {
-    cfg.py(
-        "io.py",
-        &[variant.to_string(), n.to_string(), arg.to_string()],
-    )
+    let args = [variant.to_string(), n.to_string(), arg.to_string()];
+    crate::python::run(cfg, crate::group::Group::Io, &args)
 }
 
 /// Repeats a one-shot child and gathers wall time and peak memory figures.
-fn gather(
+pub fn gather(
     cfg: &Cfg,
     once: impl Fn() -> Result<Value, String>,
 ) -> Result<(Fig, Option<Fig>, Value), String> {
@@ -293,19 +357,18 @@ fn gather(
 }
 
 /// Measures one (Rust, Python) pair at one N; `arg` is the delay or the server's port.
-fn pair(cfg: &Cfg, n: usize, (rust, py): (&str, &str), arg: u64) -> Row {
-    let http = rust.starts_with("http");
-    let item = if http {
+fn pair(cfg: &Cfg, n: usize, case: Case, arg: u64) -> Row {
+    let (rust, py) = (case.role(), case.python());
+    let item = if case.http() {
         format!("HTTP, N = {n}")
     } else {
         format!("N = {n}")
     };
-    let mut row = Row::new("io", item, label(rust));
-    row.python_variant =
-        Some(format!("Python {}", py.replace("http-", "")) + if http { ", HTTP" } else { "" });
+    let mut row = Row::new(Key::Io { case, n }, item, case.label());
+    row.python_variant = Some(case.python_label().to_string());
     row.workers = Some(n);
     let limit = thread_limit(cfg.mode);
-    let skip = rust.ends_with("threads") && n > limit;
+    let skip = case.threads() && n > limit;
     let skipped = || {
         let why = if cfg.mode == Mode::Full {
             "safe limit"
@@ -366,24 +429,78 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     // interpreter into the page cache; each measured child then starts from the same state.
     if cfg.runs.warmup > 0 {
         cfg.step("io warm-up");
-        for (rust, py) in PAIRS {
-            let _ = child(&cfg.exe, rust, smallest, delay);
-            let _ = python_once(cfg, py, smallest, delay);
+        for case in Case::WAITS {
+            let _ = child(&cfg.exe, case.role(), smallest, delay);
+            let _ = python_once(cfg, case.python(), smallest, delay);
         }
     }
     let mut rows = Vec::new();
     for &n in &counts {
-        for p in PAIRS {
-            rows.push(pair(cfg, n, p, delay));
+        for case in Case::WAITS {
+            rows.push(pair(cfg, n, case, delay));
         }
     }
     cfg.step("io: starting the local HTTP server");
     let server = Server::start(&cfg.exe, delay)?;
     for &n in &http_counts(cfg.mode) {
-        for p in HTTP_PAIRS {
-            rows.push(pair(cfg, n, p, u64::from(server.port)));
+        for case in Case::HTTP {
+            rows.push(pair(cfg, n, case, u64::from(server.port)));
         }
     }
     drop(server);
     Ok(rows)
+}
+
+pub fn targets(rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
+    let tokio = |n| {
+        find(
+            rows,
+            Key::Io {
+                case: Case::Tokio,
+                n,
+            },
+        )
+    };
+    let peak = |r: &Row| crate::report::peak(&r.rust_peak_mib);
+    let mut out = vec![
+        check(
+            "io.tokio_100k_wall",
+            "io: 100k waits of 100 ms in tokio, wall <= 0.25 s",
+            tokio(100_000).and_then(|r| r.rust.median()),
+            |v| format!("{} s", sig(v)),
+            Some(&|v| v <= 0.25),
+        ),
+        check(
+            "io.tokio_100k_memory",
+            "io: 100k waits in tokio, peak memory <= 64 MiB",
+            tokio(100_000).and_then(peak),
+            mib,
+            Some(&|v| v <= 64.0),
+        ),
+    ];
+    let million = tokio(1_000_000);
+    let per_task = million
+        .and_then(peak)
+        .map_or("n/a".into(), |m| format!("{:.0}", m * 1048576.0 / 1e6));
+    out.push(check(
+        "io.tokio_1m_memory",
+        format!(
+            "io: 1M waits in tokio (full run), peak memory <= 256 MiB ({per_task} bytes per task)"
+        ),
+        million.and_then(peak),
+        mib,
+        Some(&|v| v <= 256.0),
+    ));
+    out.push(check(
+        "io.tokio_1m_vs_asyncio",
+        "io: 1M waits (full run), tokio >= 3x less memory than asyncio",
+        million.and_then(|r| {
+            crate::report::peak(&r.python_peak_mib)
+                .zip(peak(r))
+                .map(|(p, q)| p / q)
+        }),
+        times,
+        Some(&|v| v >= 3.0),
+    ));
+    out
 }

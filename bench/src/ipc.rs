@@ -1,8 +1,11 @@
 //! ipc group: bytes through a pipe beside a plain memory copy, pipe round trips, and
 //! messages per second through channels (Rust) and queues (Python).
 
-use crate::model::{Cell, Cfg, Mode, Row};
-use crate::stats::{Fig, Res, Scale, repeat, timed};
+use crate::Res;
+use crate::config::{Cfg, Mode};
+use crate::row::{Cell, Key, Row, find};
+use crate::stats::{Scale, repeat, timed};
+use crate::targets::{Target, check, sig, times};
 use serde_json::json;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
@@ -65,14 +68,15 @@ impl Kind {
     pub fn sizes(self, mode: Mode) -> (u64, u64) {
         match self {
             Kind::Pipe | Kind::Copy => {
-                let b = mode.pick(1 << 20, 64 << 20, 1 << 30);
+                let b = mode.pick(1 << 20, 256 << 20, 1 << 30);
                 (b, b)
             }
             Kind::RoundTrip => {
                 let n = mode.pick(10, 2_000, 20_000);
                 (n, n)
             }
-            _ => mode.pick((1_000, 1_000), (1_000_000, 50_000), (5_000_000, 200_000)),
+            // Runs of 0.1 s and more: a million messages took 20 ms, too short to time.
+            _ => mode.pick((1_000, 1_000), (5_000_000, 100_000), (5_000_000, 200_000)),
         }
     }
 
@@ -220,7 +224,7 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     let mut rows = Vec::new();
     for kind in Kind::ALL {
         let (rust_size, py_size) = kind.sizes(cfg.mode);
-        let mut row = Row::new("ipc", kind.item(), kind.rust_label());
+        let mut row = Row::new(Key::Ipc(kind), kind.item(), kind.rust_label());
         let scale = kind.scale(rust_size);
         row.higher_is_better = scale.higher_is_better();
         cfg.step(&format!("ipc Rust {}", kind.rust_label()));
@@ -235,25 +239,60 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
         }
         cfg.done();
         let (py, py_label) = kind.python();
-        cfg.step(&format!("ipc Python {py}"));
         let args = [
             py.to_string(),
             py_size.to_string(),
             cfg.runs.warmup.to_string(),
             cfg.runs.repeats.to_string(),
         ];
-        let py_scale = kind.scale(py_size);
-        row.set_python(py_label, cfg.py("ipc.py", &args), |s| {
-            Fig::from_secs(py_scale, s)
-        });
-        if rust_size == py_size {
-            row.compare_answers();
-        } else {
+        let same = rust_size == py_size;
+        crate::python::half(cfg, &mut row, py_label, &args, kind.scale(py_size), same);
+        if !same {
             row.notes
                 .push(format!("Rust moved {rust_size}, Python {py_size}"));
         }
-        cfg.done();
         rows.push(row.finish());
     }
     Ok(rows)
+}
+
+pub fn targets(rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
+    let median = |kind, rust: bool| {
+        find(rows, Key::Ipc(kind)).and_then(|r| {
+            if rust {
+                r.rust.median()
+            } else {
+                r.python.median()
+            }
+        })
+    };
+    let queue = median(Kind::StdChannel, false);
+    let mut out = Vec::new();
+    for (kind, name) in [(Kind::StdChannel, "std"), (Kind::Crossbeam, "crossbeam")] {
+        out.push(check(
+            format!("ipc.{name}_vs_queue"),
+            format!("ipc: {name} channel >= 100x the messages/s of multiprocessing.Queue"),
+            median(kind, true).zip(queue).map(|(r, q)| r / q),
+            times,
+            Some(&|v| v >= 100.0),
+        ));
+    }
+    let (pipe, copy) = (median(Kind::Pipe, true), median(Kind::Copy, true));
+    let figures = pipe.zip(copy);
+    out.push(check(
+        "ipc.pipe_vs_copy",
+        "ipc: pipe bandwidth beside an in-memory copy of the same bytes",
+        figures.map(|(p, c)| p / c),
+        |share| match figures {
+            Some((p, c)) => format!(
+                "pipe {} GB/s, copy {} GB/s ({:.0}% of the limit)",
+                sig(p),
+                sig(c),
+                100.0 * share
+            ),
+            None => "n/a".into(),
+        },
+        None,
+    ));
+    out
 }

@@ -1,7 +1,9 @@
 //! locks group: nanoseconds per increment of one shared counter, alone and contended.
 
-use crate::model::{Cell, Cfg, Row};
-use crate::stats::{Fig, Res, Scale, repeat, timed};
+use crate::Res;
+use crate::config::Cfg;
+use crate::row::{Cell, Key, Row};
+use crate::stats::{Scale, repeat, timed};
 use serde_json::json;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,7 +40,7 @@ pub fn increments(atomic: bool, count: u64, threads: usize) -> Res<u64> {
 pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     let (rust_count, py_count) = cfg.mode.pick(
         (1_000, 1_000),
-        (1_000_000, 200_000),
+        (10_000_000, 500_000),
         (10_000_000, 2_000_000),
     );
     let mut rows = Vec::new();
@@ -54,7 +56,7 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             } else {
                 "Mutex<u64>"
             };
-            let mut row = Row::new("locks", item.clone(), label);
+            let mut row = Row::new(Key::Locks { atomic, threads }, item.clone(), label);
             let count = rust_count - rust_count % threads as u64;
             cfg.step(&format!("locks Rust {label} x{threads}"));
             let scale = Scale::NanosPer(count as f64);
@@ -70,20 +72,22 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             cfg.done();
             if !atomic {
                 // Python has no atomic integer; its counterpart is the Lock.
-                cfg.step(&format!("locks Python Lock x{threads}"));
                 let args = [
                     py_count.to_string(),
                     threads.to_string(),
                     cfg.runs.warmup.to_string(),
                     cfg.runs.repeats.to_string(),
                 ];
-                row.set_python("threading.Lock", cfg.py("locks.py", &args), |s| {
-                    Fig::new("ns/op", s.iter().map(|x| x * 1e9).collect())
-                });
-                if rust_count == py_count {
-                    row.compare_answers();
-                }
-                cfg.done();
+                // locks.py reports seconds per increment already.
+                let same = rust_count == py_count;
+                crate::python::half(
+                    cfg,
+                    &mut row,
+                    "threading.Lock",
+                    &args,
+                    Scale::NanosPer(1.0),
+                    same,
+                );
             }
             rows.push(row.finish());
         }

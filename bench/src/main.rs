@@ -3,11 +3,13 @@
 //!
 //! Groups: cpu (primes, Leibniz pi, binary search: sequential, threads, processes, pool,
 //! rayon), io (N concurrent waits: tokio, OS threads, asyncio, Python threads), spawn (cost of
-//! a start), ipc (pipes, channels, queues), locks (Mutex, atomics, threading.Lock).
+//! a start), ipc (pipes, channels, queues), locks (Mutex, atomics, threading.Lock), realworld
+//! (word frequencies, hashing a file tree, scraping a slow local server).
 //!
 //! Run with: cargo run -p bench --release -- [GROUP...] [--quick] [--out DIR]
 //!
 //! ```text
+//! Calibration: two plain busy threads ran 1.98x as fast as one ...
 //! ### cpu: time per run; speedup = sequential / this, same side
 //! | workload | variant | workers | Rust | Rust speedup | Python | Python speedup | Rust faster by |
 //! ...
@@ -15,77 +17,98 @@
 //! ...
 //! ```
 
+mod calibrate;
 mod charts;
+mod config;
 mod cpu;
+mod env;
+mod group;
 mod io;
 mod ipc;
 mod locks;
-mod model;
-mod py;
+mod python;
+mod realworld;
 mod report;
+mod row;
 mod spawn;
 mod stats;
+mod targets;
 mod work;
 
+use clap::Parser;
+use config::{Cfg, Mode};
+use group::Group;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use model::{Cfg, Mode, Row};
+use row::Row;
 use serde_json::{Value, json};
-use stats::{Res, Runs};
+use stats::Runs;
+use std::error::Error;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-const GROUPS: [&str; 5] = ["cpu", "io", "spawn", "ipc", "locks"];
+// mimalloc, not the system's malloc: a tokio task is one allocation aligned to 128 bytes, and
+// glibc serves an aligned allocation by carving it from a larger block, losing about 190 bytes
+// per task (a million sleeping tasks: 458 bytes each with glibc, 274 with mimalloc).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "\
-usage: bench [GROUP...] [--quick | --smoke] [--out DIR]
-  GROUP      cpu, io, spawn, ipc, locks (default: all of them)
-  --quick    smaller sizes: the whole suite in under a minute on 2 cores
-  --smoke    tiny sizes, one run each: checks that everything works in seconds
-             (its figures mean nothing)
-  --out DIR  also write DIR/results.json, DIR/results.md and SVG charts
-Build with --release: a debug build measures the debug build.
-The table goes to stdout, progress to stderr. Python columns need python3 on the PATH
-(or BENCH_PYTHON=/path/to/python); without it they say n/a.";
+/// Every fallible function of the bench returns this.
+pub type Res<T> = Result<T, Box<dyn Error>>;
 
+/// Measures the tutorial's claims on this machine, Rust beside Python. The table goes to
+/// stdout, progress to stderr. Python columns need python3 on the PATH (or
+/// BENCH_PYTHON=/path/to/python); without it they say n/a. Build with --release: a debug
+/// build measures the debug build.
+#[derive(Parser)]
+#[command(
+    name = "bench",
+    override_usage = "bench [GROUP...] [--quick | --smoke] [--out DIR]"
+)]
 struct Args {
-    groups: Vec<String>,
-    mode: Mode,
+    /// Groups to run (default: all of them).
+    #[arg(value_enum)]
+    groups: Vec<Group>,
+    /// The full run's sizes, fewer worker counts and N: about a minute on 2 cores.
+    #[arg(long, conflicts_with = "smoke")]
+    quick: bool,
+    /// Tiny sizes, one run each: checks that everything works in seconds (its figures mean
+    /// nothing).
+    #[arg(long)]
+    smoke: bool,
+    /// Also write DIR/results.json, DIR/results.md and SVG charts.
+    #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-}
-
-fn parse(args: &[String]) -> Res<Option<Args>> {
-    let mut parsed = Args {
-        groups: Vec::new(),
-        mode: Mode::Full,
-        out: None,
-    };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--quick" => parsed.mode = Mode::Quick,
-            "--smoke" => parsed.mode = Mode::Smoke,
-            "--out" => {
-                let dir = it.next().ok_or("--out needs a directory")?;
-                parsed.out = Some(PathBuf::from(dir));
-            }
-            g if GROUPS.contains(&g) => {
-                if !parsed.groups.iter().any(|x| x == g) {
-                    parsed.groups.push(g.to_string());
-                }
-            }
-            other => return Err(format!("unknown argument {other:?} (try --help)").into()),
-        }
-    }
-    if parsed.groups.is_empty() {
-        parsed.groups = GROUPS.iter().map(|g| g.to_string()).collect();
-    }
-    Ok(Some(parsed))
+    /// An earlier run's results.json: the targets table shows its figures beside this run's
+    /// and how far each moved (the spread between runs).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 fn run(args: Args) -> Res<()> {
+    let mode = match (args.quick, args.smoke) {
+        (_, true) => Mode::Smoke,
+        (true, _) => Mode::Quick,
+        _ => Mode::Full,
+    };
+    let baseline: Option<Value> = match &args.baseline {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("reading {}: {e}", path.display()))?;
+            Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| format!("{} is not results.json: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let mut groups = args.groups;
+    if groups.is_empty() {
+        groups = Group::ALL.to_vec();
+    }
+    groups.dedup();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let runs = match args.mode {
+    let runs = match mode {
         Mode::Smoke => Runs {
             warmup: 0,
             repeats: 1,
@@ -96,50 +119,38 @@ fn run(args: Args) -> Res<()> {
         },
     };
     let cfg = Cfg {
-        mode: args.mode,
+        mode,
         runs,
         cores,
         exe: std::env::current_exe()?,
-        python: py::Python::find(),
+        python: python::Python::find(),
         progress: ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
     };
-    let planned: u64 = args
-        .groups
-        .iter()
-        .map(|g| match g.as_str() {
-            "cpu" => cpu::planned(&cfg),
-            "io" => io::planned(&cfg),
-            "spawn" => spawn::planned(&cfg),
-            "ipc" => ipc::planned(&cfg),
-            _ => locks::planned(&cfg),
-        })
-        .sum();
-    cfg.progress.set_length(planned);
+    let planned: u64 = groups.iter().map(|g| g.planned(&cfg)).sum();
+    cfg.progress.set_length(planned + 1);
     cfg.progress.set_style(ProgressStyle::with_template(
         "{bar:30} {pos}/{len} {elapsed_precise} {msg}",
     )?);
     cfg.progress
         .enable_steady_tick(std::time::Duration::from_millis(250));
-    let env = report::Env::collect(&cfg);
+    cfg.step("calibration: one busy thread, then two");
+    let calibration = calibrate::measure(&cfg);
+    cfg.done();
+    let env = env::Env::collect(&cfg, calibration);
     let mut rows: Vec<Row> = Vec::new();
-    for g in &args.groups {
-        let mut more = match g.as_str() {
-            "cpu" => cpu::run(&cfg)?,
-            "io" => io::run(&cfg)?,
-            "spawn" => spawn::run(&cfg)?,
-            "ipc" => ipc::run(&cfg)?,
-            _ => locks::run(&cfg)?,
-        };
-        rows.append(&mut more);
+    for g in &groups {
+        rows.append(&mut g.run(&cfg)?);
     }
     cfg.progress.finish_and_clear();
-    let targets = report::targets(&rows, cores, cfg.mode);
+    let mut targets: Vec<targets::Target> =
+        groups.iter().flat_map(|g| g.targets(&rows, &cfg)).collect();
+    targets.push(targets::python_counterparts(&rows));
     let text = format!(
         "{}{}",
         report::markdown(&rows, &env),
-        report::targets_markdown(&targets)
+        targets::markdown(&targets, baseline.as_ref())
     );
-    println!("{text}");
+    print_quietly(&text)?;
     if let Some(dir) = &args.out {
         let io_err =
             |what: &str, e: &dyn std::fmt::Display| format!("{what} in {}: {e}", dir.display());
@@ -152,12 +163,15 @@ fn run(args: Args) -> Res<()> {
         .map_err(|e| io_err("writing results.json", &e))?;
         std::fs::write(dir.join("results.md"), &text)
             .map_err(|e| io_err("writing results.md", &e))?;
-        if args.groups.iter().any(|g| g == "cpu") {
+        if groups.contains(&Group::Cpu) {
             charts::cpu(&rows, cores, &dir.join("cpu_speedup.svg"))?;
         }
-        if args.groups.iter().any(|g| g == "io") {
+        if groups.contains(&Group::Io) {
             charts::io(&rows, false, &dir.join("io_wall.svg"))?;
             charts::io(&rows, true, &dir.join("io_memory.svg"))?;
+        }
+        if groups.contains(&Group::Realworld) {
+            charts::realworld(&rows, &dir.join("realworld.svg"))?;
         }
         eprintln!(
             "wrote results.json, results.md and charts to {}",
@@ -165,6 +179,16 @@ fn run(args: Args) -> Res<()> {
         );
     }
     Ok(())
+}
+
+/// Writes the report to stdout. A reader that stops early (`bench | head`) closes the pipe: that
+/// ends the output quietly, as it does for any Unix filter, instead of a panic from println!.
+fn print_quietly(text: &str) -> Res<()> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 /// Hidden `bench check`: the answer of every Rust variant on small inputs, with the Python
@@ -176,34 +200,42 @@ fn check() -> Res<()> {
         checks.push(json!({"name": name, "script": script, "args": args, "rust": rust}));
     };
     for kind in work::Kind::ALL {
-        let job = Arc::new(work::Job::new(kind, 20_000, 8));
+        let mut job = work::Job::new(kind, 20_000, 8);
+        job.rounds = 2; // a run repeats the work: the answer must not change
+        let job = Arc::new(job);
         for variant in cpu::Variant::ALL {
             let rust = cpu::answer(&job, variant, 2)?;
             let py = variant.python().unwrap_or("sequential");
-            let args = cpu::python_args(&job, py, 2, (0, 1));
+            // cpu.py prints {VARIANT: {"answer", ...}}: "VARIANT" names the part to compare.
+            let args = cpu::python_args(&job, &[py], 2, (0, 1));
             add(
                 format!("cpu {} {}", kind.name(), variant.name()),
                 "cpu.py",
                 args,
-                rust,
+                json!({ py: { "answer": rust } }),
             );
         }
     }
-    for (rust, py) in io::PAIRS {
-        let out = io::child(&exe, rust, 50, 5)?;
+    for case in io::Case::WAITS {
+        let out = io::child(&exe, case.role(), 50, 5)?;
         add(
-            format!("io {rust}"),
+            format!("io {}", case.role()),
             "io.py",
-            vec![py.into(), "50".into(), "5".into()],
-            out["answer"].clone(),
+            vec![case.python().into(), "50".into(), "5".into()],
+            json!({ "answer": out["answer"] }),
         );
     }
     // "PORT" in the Python arguments stands for a server the replaying side starts itself.
     let server = io::Server::start(&exe, 1)?;
-    for (rust, py) in io::HTTP_PAIRS {
-        let out = io::child(&exe, rust, 20, u64::from(server.port))?;
-        let args = vec![py.into(), "20".into(), "PORT".into()];
-        add(format!("io {rust}"), "io.py", args, out["answer"].clone());
+    for case in io::Case::HTTP {
+        let out = io::child(&exe, case.role(), 20, u64::from(server.port))?;
+        let args = vec![case.python().into(), "20".into(), "PORT".into()];
+        add(
+            format!("io {}", case.role()),
+            "io.py",
+            args,
+            json!({ "answer": out["answer"] }),
+        );
     }
     drop(server);
     for kind in ipc::Kind::ALL {
@@ -215,7 +247,12 @@ fn check() -> Res<()> {
             "0".into(),
             "1".into(),
         ];
-        add(format!("ipc {kind:?}"), "ipc.py", args, json!(rust));
+        add(
+            format!("ipc {kind:?}"),
+            "ipc.py",
+            args,
+            json!({ "answer": rust }),
+        );
     }
     for atomic in [false, true] {
         let rust = locks::increments(atomic, 1000, 2)?;
@@ -224,7 +261,7 @@ fn check() -> Res<()> {
             format!("locks atomic={atomic}"),
             "locks.py",
             args,
-            json!(rust),
+            json!({ "answer": rust }),
         );
     }
     #[cfg(unix)]
@@ -232,7 +269,7 @@ fn check() -> Res<()> {
         "spawn fork".into(),
         "spawn.py",
         vec!["fork".into(), "3".into(), "0".into(), "1".into()],
-        json!(spawn::fork_wait(3)?),
+        json!({ "answer": spawn::fork_wait(3)? }),
     );
     println!("{}", json!({ "checks": checks }));
     Ok(())
@@ -243,17 +280,16 @@ fn dispatch(args: &[String]) -> Res<()> {
         Some("check") => check(),
         Some("__io") => io::role(&args[1..]),
         Some("__http-server") => io::server_role(&args[1..]),
+        Some("__realworld") => realworld::role(&args[1..]),
+        Some("__scrape-server") => realworld::server_role(&args[1..]),
+        Some("__words-part") => realworld::words_part_role(&args[1..]),
+        Some("__hash-part") => realworld::hash_part_role(&args[1..]),
         Some("__noop") => Ok(()),
         Some("__fork-wait") => spawn::fork_wait_role(&args[1..]),
         Some("__pipe-writer") => ipc::pipe_writer(&args[1..]),
         Some("__echo") => ipc::echo(),
-        _ => match parse(args)? {
-            Some(parsed) => run(parsed),
-            None => {
-                println!("{USAGE}");
-                Ok(())
-            }
-        },
+        // Anything else is the command line of a run: clap prints its own errors (exit 2).
+        _ => run(Args::parse()),
     }
 }
 

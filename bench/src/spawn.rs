@@ -1,62 +1,71 @@
 //! spawn group: what one start (and join) of a process, thread or task costs.
 
-use crate::model::{Cell, Cfg, Row};
-use crate::stats::{Fig, Res, Scale, repeat, timed};
+use crate::Res;
+use crate::config::Cfg;
+use crate::row::{Cell, Key, Row, find};
+use crate::stats::{Scale, repeat, timed};
+use crate::targets::{Target, check, times};
 use serde_json::json;
 use std::process::Command;
 
-/// (Rust variant, Python counterpart in spawn.py, starts per run in tiny/quick/full,
-/// Python starts per run in tiny/quick/full).
-struct Case {
-    rust: &'static str,
-    python: Option<(&'static str, &'static str)>,
-    count: [usize; 3],
-    py_count: [usize; 3],
+/// One kind of start, with its Python counterpart where one exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    Fork,
+    ForkBig,
+    Command,
+    Thread,
+    Task,
 }
 
-const CASES: [Case; 5] = [
-    Case {
-        rust: "fork + waitpid",
-        python: Some(("fork", "Process (fork) start + join")),
-        count: [3, 300, 1000],
-        py_count: [2, 10, 100],
-    },
-    Case {
-        rust: "fork + waitpid, parent touched big memory",
-        python: None,
-        count: [2, 10, 30],
-        py_count: [0, 0, 0],
-    },
-    Case {
-        rust: "Command re-exec + wait",
-        python: Some(("spawn", "Process (spawn) start + join")),
-        count: [2, 50, 200],
-        py_count: [1, 3, 10],
-    },
-    Case {
-        rust: "thread spawn + join",
-        python: Some(("thread", "Thread start + join")),
-        count: [5, 2000, 20_000],
-        py_count: [5, 500, 5000],
-    },
-    Case {
-        rust: "tokio task spawn + await (current-thread runtime)",
-        python: Some(("task", "asyncio task create + await")),
-        count: [5, 20_000, 200_000],
-        py_count: [5, 2000, 20_000],
-    },
-];
+impl Case {
+    pub const ALL: [Case; 5] = [
+        Case::Fork,
+        Case::ForkBig,
+        Case::Command,
+        Case::Thread,
+        Case::Task,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Case::Fork => "fork + waitpid",
+            Case::ForkBig => "fork + waitpid, parent touched big memory",
+            Case::Command => "Command re-exec + wait",
+            Case::Thread => "thread spawn + join",
+            Case::Task => "tokio task spawn + await (current-thread runtime)",
+        }
+    }
+
+    /// (spawn.py variant, its label)
+    fn python(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Case::Fork => Some(("fork", "Process (fork) start + join")),
+            Case::ForkBig => None,
+            Case::Command => Some(("spawn", "Process (spawn) start + join")),
+            Case::Thread => Some(("thread", "Thread start + join")),
+            Case::Task => Some(("task", "asyncio task create + await")),
+        }
+    }
+
+    /// Starts per timed run, Rust and Python: enough that a run lasts tens of milliseconds.
+    fn counts(self, mode: crate::config::Mode) -> (usize, usize) {
+        match self {
+            Case::Fork => mode.pick((3, 2), (1000, 30), (1000, 100)),
+            Case::ForkBig => mode.pick((2, 0), (10, 0), (30, 0)),
+            Case::Command => mode.pick((2, 1), (100, 5), (200, 10)),
+            Case::Thread => mode.pick((5, 5), (5000, 2000), (20_000, 5000)),
+            Case::Task => mode.pick((5, 5), (100_000, 20_000), (200_000, 20_000)),
+        }
+    }
+}
 
 fn big_bytes(cfg: &Cfg) -> usize {
     cfg.mode.pick(64 << 20, 1 << 30, 1 << 30)
 }
 
 pub fn planned(_cfg: &Cfg) -> u64 {
-    (CASES.len() + CASES.iter().filter(|c| c.python.is_some()).count()) as u64
-}
-
-fn idx(cfg: &Cfg) -> usize {
-    cfg.mode.pick(0, 1, 2)
+    (Case::ALL.len() + Case::ALL.iter().filter(|c| c.python().is_some()).count()) as u64
 }
 
 #[cfg(unix)]
@@ -119,14 +128,14 @@ pub fn fork_wait_role(args: &[String]) -> Res<()> {
     Ok(())
 }
 
-fn rust_case(cfg: &Cfg, case: &Case, count: usize) -> Res<(Fig, u64)> {
+fn rust_case(cfg: &Cfg, case: Case, count: usize) -> Res<(crate::stats::Fig, u64)> {
     let scale = Scale::MicrosPer(count as f64);
-    let (fig, ok) = match case.rust {
-        "fork + waitpid" => repeat(cfg.runs, scale, || fork_in_fresh_process(cfg, count, 0))?,
-        "fork + waitpid, parent touched big memory" => repeat(cfg.runs, scale, || {
+    let (fig, ok) = match case {
+        Case::Fork => repeat(cfg.runs, scale, || fork_in_fresh_process(cfg, count, 0))?,
+        Case::ForkBig => repeat(cfg.runs, scale, || {
             fork_in_fresh_process(cfg, count, big_bytes(cfg))
         })?,
-        "Command re-exec + wait" => repeat(cfg.runs, scale, || {
+        Case::Command => repeat(cfg.runs, scale, || {
             timed(|| {
                 let mut ok = 0;
                 for _ in 0..count {
@@ -135,7 +144,7 @@ fn rust_case(cfg: &Cfg, case: &Case, count: usize) -> Res<(Fig, u64)> {
                 Ok(ok)
             })
         })?,
-        "thread spawn + join" => repeat(cfg.runs, scale, || {
+        Case::Thread => repeat(cfg.runs, scale, || {
             timed(|| {
                 let mut ok = 0;
                 for _ in 0..count {
@@ -144,7 +153,7 @@ fn rust_case(cfg: &Cfg, case: &Case, count: usize) -> Res<(Fig, u64)> {
                 Ok(ok)
             })
         })?,
-        _ => {
+        Case::Task => {
             // One thread, like asyncio's event loop: a multi-thread runtime would add a
             // cross-thread wake-up to every task.
             let rt = tokio::runtime::Builder::new_current_thread().build()?;
@@ -166,18 +175,16 @@ fn rust_case(cfg: &Cfg, case: &Case, count: usize) -> Res<(Fig, u64)> {
 
 pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     let mut rows = Vec::new();
-    let i = idx(cfg);
-    for case in &CASES {
-        let count = case.count[i];
-        let rust_label = if case.rust.contains("big memory") {
-            format!(
+    for case in Case::ALL {
+        let (count, py_count) = case.counts(cfg.mode);
+        let rust_label = match case {
+            Case::ForkBig => format!(
                 "fork + waitpid, parent touched {} MiB",
                 big_bytes(cfg) >> 20
-            )
-        } else {
-            case.rust.to_string()
+            ),
+            _ => case.label().to_string(),
         };
-        let mut row = Row::new("spawn", "one start + join", &rust_label);
+        let mut row = Row::new(Key::Spawn(case), "one start + join", &rust_label);
         cfg.step(&format!("spawn Rust {rust_label}"));
         match rust_case(cfg, case, count) {
             Ok((fig, ok)) => {
@@ -191,22 +198,38 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             Err(e) => row.notes.push(format!("Rust: {e}")),
         }
         cfg.done();
-        if let Some((py, py_label)) = case.python {
-            cfg.step(&format!("spawn Python {py}"));
-            let n = case.py_count[i];
+        if let Some((py, py_label)) = case.python() {
             let args = [
                 py.to_string(),
-                n.to_string(),
+                py_count.to_string(),
                 cfg.runs.warmup.to_string(),
                 cfg.runs.repeats.to_string(),
             ];
-            // spawn.py reports seconds per start already.
-            row.set_python(py_label, cfg.py("spawn.py", &args), |s| {
-                Fig::new("us/op", s.iter().map(|x| x * 1e6).collect())
-            });
-            cfg.done();
+            // spawn.py reports seconds per start already; the counts differ, so the answers
+            // (starts that ended cleanly) are not compared.
+            crate::python::half(cfg, &mut row, py_label, &args, Scale::MicrosPer(1.0), false);
         }
         rows.push(row.finish());
     }
     Ok(rows)
+}
+
+pub fn targets(rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
+    let advantage = |case| find(rows, Key::Spawn(case)).and_then(|r| r.rust_advantage);
+    vec![
+        check(
+            "spawn.fork",
+            "spawn: Rust fork+waitpid >= 10x cheaper than Python Process (fork)",
+            advantage(Case::Fork),
+            times,
+            Some(&|v| v >= 10.0),
+        ),
+        check(
+            "spawn.reexec",
+            "spawn: Rust Command re-exec >= 50x cheaper than Python Process (spawn)",
+            advantage(Case::Command),
+            times,
+            Some(&|v| v >= 50.0),
+        ),
+    ]
 }

@@ -37,6 +37,9 @@ pub struct Job {
     pub kind: Kind,
     pub size: u64,
     pub chunks: usize,
+    /// How many times a run does the whole work (each time the same answer): a Rust run of a
+    /// size CPython takes 0.4 s for lasts only milliseconds once.
+    pub rounds: usize,
     /// Items to process: numbers, terms or queries.
     total: u64,
     /// The sorted array searched by `Bsearch`: data[i] = 3 * i + 1.
@@ -81,6 +84,7 @@ impl Job {
             kind,
             size,
             chunks,
+            rounds: 1,
             total,
             data,
         }
@@ -91,6 +95,16 @@ impl Job {
     fn bounds(&self, i: usize) -> (u64, u64) {
         let (t, n, i) = (self.total as u128, self.chunks as u128, i as u128);
         ((t * i / n) as u64, (t * (i + 1) / n) as u64)
+    }
+
+    /// Tasks in a run: every chunk, `rounds` times.
+    pub fn tasks(&self) -> usize {
+        self.chunks * self.rounds
+    }
+
+    /// Task `t` computes chunk `t % chunks`.
+    pub fn run_task(&self, t: usize) -> u64 {
+        self.run_chunk(t % self.chunks)
     }
 
     /// The result of one chunk as 64 bits (an f64's bits for Leibniz), so that it fits an atomic

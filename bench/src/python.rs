@@ -1,17 +1,22 @@
 //! Runs the Python scripts of bench/python/ as child processes and reads their JSON.
 
+use crate::config::Cfg;
+use crate::group::Group;
+use crate::row::{Cell, Row};
+use crate::stats::{Fig, Scale};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
 
 /// The scripts are compiled into the binary, so it runs from anywhere; they are written to a
 /// temporary directory for the run (multiprocessing's spawn needs a real file to import).
-const SCRIPTS: [(&str, &str); 6] = [
+const SCRIPTS: [(&str, &str); 7] = [
     ("cpu.py", include_str!("../python/cpu.py")),
     ("io.py", include_str!("../python/io.py")),
     ("spawn.py", include_str!("../python/spawn.py")),
     ("ipc.py", include_str!("../python/ipc.py")),
     ("locks.py", include_str!("../python/locks.py")),
+    ("realworld.py", include_str!("../python/realworld.py")),
     // Imported by the others: the timing loop and the JSON they print.
     ("measure.py", include_str!("../python/measure.py")),
 ];
@@ -47,9 +52,11 @@ impl Python {
     }
 
     pub fn run(&self, script: &str, args: &[String]) -> Result<Value, String> {
+        // Nothing is read from its stdin: a script never waits on the terminal.
         let out = Command::new(&self.exe)
             .arg(self.dir.join(script))
             .args(args)
+            .stdin(std::process::Stdio::null())
             .output()
             .map_err(|e| format!("starting {script}: {e}"))?;
         if !out.status.success() {
@@ -65,5 +72,64 @@ impl Drop for Python {
     fn drop(&mut self) {
         // Best effort: a temp file left behind is harmless, so a failure is not reported.
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs `group`'s script once with `args` and returns its JSON, or why the cell says n/a.
+pub fn run(cfg: &Cfg, group: Group, args: &[String]) -> Result<Value, String> {
+    match &cfg.python {
+        Ok(py) => py.run(group.script(), args),
+        Err(why) => Err(why.clone()),
+    }
+}
+
+/// The Python half of a row: runs the row's group script with `args` (it prints {"answer",
+/// "samples": seconds per run, or per operation where the script divides}), turns the
+/// samples into `scale`'s unit, keeps the answer and compares it with Rust's when both sides
+/// ran the same input. Counts one progress step.
+pub fn half(
+    cfg: &Cfg,
+    row: &mut Row,
+    label: &str,
+    args: &[String],
+    scale: Scale,
+    same_input: bool,
+) {
+    cfg.step(&format!("{} Python {label}", row.group.name()));
+    fill(row, label, run(cfg, row.group, args), scale, same_input);
+    cfg.done();
+}
+
+/// Fills a row's Python side from a script's output (see `half`); for scripts that measure
+/// several rows in one process, each row gets its own part of the output.
+pub fn fill(
+    row: &mut Row,
+    label: &str,
+    out: Result<Value, String>,
+    scale: Scale,
+    same_input: bool,
+) {
+    row.python_variant = Some(label.to_string());
+    match out {
+        Ok(v) => {
+            let samples: Vec<f64> = v["samples"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_f64).collect())
+                .unwrap_or_default();
+            if samples.is_empty() {
+                row.python = Cell::Na;
+                row.notes.push("Python: no samples in its output".into());
+            } else {
+                row.python = Cell::Fig(Fig::from_secs(scale, &samples));
+            }
+            row.python_answer = v["answer"].clone();
+            if same_input {
+                row.compare_answers();
+            }
+        }
+        Err(why) => {
+            row.python = Cell::Na;
+            row.notes.push(format!("Python: {why}"));
+        }
     }
 }

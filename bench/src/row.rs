@@ -1,60 +1,47 @@
-//! What every group shares: the run's settings and the rows it reports.
+//! A row of a group's table: which measurement it is (a typed key), a Rust variant beside its
+//! Python counterpart, and what each side answered.
 
-use crate::py::Python;
-use crate::stats::{Fig, Runs};
-use indicatif::ProgressBar;
+use crate::group::Group;
+use crate::stats::Fig;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
-use std::path::PathBuf;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Small sizes: the whole suite in under a minute on 2 cores.
-    Quick,
-    /// The sizes of scripts/bench.sh.
-    Full,
-    /// Tiny sizes and one run (--smoke): checks that everything runs; used by the tests.
-    Smoke,
+/// Which measurement a row holds. Each group's own types say which case it is, so finding a
+/// row (for a target or a chart) compares values, never label text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Cpu {
+        kind: crate::work::Kind,
+        variant: crate::cpu::Variant,
+        workers: usize,
+    },
+    Io {
+        case: crate::io::Case,
+        n: usize,
+    },
+    Spawn(crate::spawn::Case),
+    Ipc(crate::ipc::Kind),
+    Locks {
+        atomic: bool,
+        threads: usize,
+    },
+    Realworld {
+        case: crate::realworld::Case,
+        variant: crate::realworld::Variant,
+        workers: usize,
+    },
 }
 
-impl Mode {
-    /// Picks the size for this mode.
-    pub fn pick<T>(self, tiny: T, quick: T, full: T) -> T {
+impl Key {
+    pub fn group(self) -> Group {
         match self {
-            Mode::Smoke => tiny,
-            Mode::Quick => quick,
-            Mode::Full => full,
+            Key::Cpu { .. } => Group::Cpu,
+            Key::Io { .. } => Group::Io,
+            Key::Spawn(_) => Group::Spawn,
+            Key::Ipc(_) => Group::Ipc,
+            Key::Locks { .. } => Group::Locks,
+            Key::Realworld { .. } => Group::Realworld,
         }
-    }
-}
-
-pub struct Cfg {
-    pub mode: Mode,
-    pub runs: Runs,
-    pub cores: usize,
-    /// This binary, re-started in a helper role.
-    pub exe: PathBuf,
-    /// The Python interpreter, or why there is none.
-    pub python: Result<Python, String>,
-    pub progress: ProgressBar,
-}
-
-impl Cfg {
-    /// Runs a Python script and returns its JSON, or the reason the cell says n/a.
-    pub fn py(&self, script: &str, args: &[String]) -> Result<Value, String> {
-        match &self.python {
-            Ok(py) => py.run(script, args),
-            Err(why) => Err(why.clone()),
-        }
-    }
-
-    pub fn step(&self, what: &str) {
-        self.progress.set_message(what.to_string());
-    }
-
-    pub fn done(&self) {
-        self.progress.inc(1);
     }
 }
 
@@ -93,7 +80,9 @@ impl Serialize for Cell {
 /// One line of a group's table: a Rust variant beside its Python counterpart.
 #[derive(Clone, Debug, Serialize)]
 pub struct Row {
-    pub group: &'static str,
+    #[serde(skip)]
+    pub key: Key,
+    pub group: Group,
     /// The workload and its size, e.g. "count primes below 200000" or "N = 100000".
     pub item: String,
     pub rust_variant: String,
@@ -102,12 +91,12 @@ pub struct Row {
     pub workers: Option<usize>,
     pub rust: Cell,
     pub python: Cell,
-    /// io only: peak resident memory of the process that ran the variant, MiB.
+    /// io and realworld: peak resident memory of the process that ran the variant, MiB.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rust_peak_mib: Option<Cell>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub python_peak_mib: Option<Cell>,
-    /// cpu only: sequential median / this median, on the same side.
+    /// cpu and realworld: the baseline's median / this median, on the same side.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rust_speedup: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,11 +112,12 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(group: &'static str, item: impl Into<String>, rust_variant: &str) -> Row {
+    pub fn new(key: Key, item: impl Into<String>, rust_variant: impl Into<String>) -> Row {
         Row {
-            group,
+            key,
+            group: key.group(),
             item: item.into(),
-            rust_variant: rust_variant.to_string(),
+            rust_variant: rust_variant.into(),
             python_variant: None,
             workers: None,
             rust: Cell::Na,
@@ -154,35 +144,6 @@ impl Row {
         self
     }
 
-    /// Records a Python result: samples become a figure via `to_fig`, the answer is kept.
-    pub fn set_python(
-        &mut self,
-        variant: &str,
-        out: Result<Value, String>,
-        to_fig: impl FnOnce(&[f64]) -> Fig,
-    ) {
-        self.python_variant = Some(variant.to_string());
-        match out {
-            Ok(v) => {
-                let samples: Vec<f64> = v["samples"]
-                    .as_array()
-                    .map(|a| a.iter().filter_map(Value::as_f64).collect())
-                    .unwrap_or_default();
-                if samples.is_empty() {
-                    self.python = Cell::Na;
-                    self.notes.push("Python: no samples in its output".into());
-                } else {
-                    self.python = Cell::Fig(to_fig(&samples));
-                }
-                self.python_answer = v["answer"].clone();
-            }
-            Err(why) => {
-                self.python = Cell::Na;
-                self.notes.push(format!("Python: {why}"));
-            }
-        }
-    }
-
     /// Compares answers where both sides ran the same input.
     pub fn compare_answers(&mut self) {
         if !self.python_answer.is_null() && !self.rust_answer.is_null() {
@@ -196,4 +157,9 @@ impl Row {
             self.answers_agree = Some(agree);
         }
     }
+}
+
+/// The row with this key, if it ran.
+pub fn find(rows: &[Row], key: Key) -> Option<&Row> {
+    rows.iter().find(|r| r.key == key)
 }

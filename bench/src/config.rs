@@ -1,0 +1,51 @@
+//! The run's settings, shared by every group.
+
+use crate::python::Python;
+use crate::stats::Runs;
+use indicatif::ProgressBar;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The sizes of the full run, fewer worker counts and N: the suite in about a minute on 2
+    /// cores, with the same verdicts as the full run.
+    Quick,
+    /// The sizes of scripts/bench.sh.
+    Full,
+    /// Tiny sizes and one run (--smoke): checks that everything runs; used by the tests.
+    Smoke,
+}
+
+impl Mode {
+    /// Picks the value for this mode.
+    pub fn pick<T>(self, tiny: T, quick: T, full: T) -> T {
+        match self {
+            Mode::Smoke => tiny,
+            Mode::Quick => quick,
+            Mode::Full => full,
+        }
+    }
+}
+
+pub struct Cfg {
+    pub mode: Mode,
+    pub runs: Runs,
+    pub cores: usize,
+    /// This binary, re-started in a helper role.
+    pub exe: PathBuf,
+    /// The Python interpreter, or why there is none.
+    pub python: Result<Python, String>,
+    pub progress: ProgressBar,
+}
+
+impl Cfg {
+    pub fn step(&self, what: &str) {
+        self.progress.set_message(what.to_string());
+    }
+
+    pub fn done(&self) {
+        self.progress.inc(1);
+    }
+}

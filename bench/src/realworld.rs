@@ -1,0 +1,999 @@
+//! realworld group: the jobs people bring to threads and processes. Word frequencies over a
+//! generated corpus (data processing), SHA-256 of every file in a generated tree (file
+//! handling: hashlib releases the GIL on large buffers, so Python threads scale there), and
+//! fetching pages from a slow local server and collecting their links (web scraping).
+//!
+//! Every run of every variant is a fresh process (this binary in the `__realworld` role, or
+//! realworld.py), so its peak memory is its own; the variants take turns, one run each, so a
+//! slow spell of a shared machine hits them alike. The inputs are written once, by Rust, into
+//! a temporary directory: both sides read the same bytes.
+
+use crate::Res;
+use crate::config::{Cfg, Mode};
+use crate::group::Group;
+use crate::row::{Cell, Key, Row, find};
+use crate::stats::Fig;
+use crate::targets::{Target, check, sig, times};
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Words are counted in this many pieces, cut at line ends; workers take them one at a time.
+const PIECES: usize = 64;
+/// The most frequent words reported.
+const TOP: usize = 20;
+/// Threads of the blocking scraper (and of Python's ThreadPoolExecutor), a usual pool size.
+const SCRAPE_THREADS: usize = 50;
+/// Links on each page.
+const LINKS: usize = 5;
+/// Each scraped page is answered after this delay (a slow site).
+const PAGE_DELAY_MS: u64 = 50;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    Words,
+    Hash,
+    Scrape,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    Sequential,
+    Threads,
+    Processes,
+    Rayon,
+    Tokio,
+}
+
+impl Case {
+    pub const ALL: [Case; 3] = [Case::Words, Case::Hash, Case::Scrape];
+
+    fn name(self) -> &'static str {
+        match self {
+            Case::Words => "words",
+            Case::Hash => "hash",
+            Case::Scrape => "scrape",
+        }
+    }
+
+    /// (Rust variant, its realworld.py counterpart) in table order.
+    fn variants(self) -> &'static [(Variant, Option<&'static str>)] {
+        match self {
+            Case::Words | Case::Hash => &[
+                (Variant::Sequential, Some("sequential")),
+                (Variant::Threads, Some("threads")),
+                (Variant::Processes, Some("processes")),
+                (Variant::Rayon, None),
+            ],
+            Case::Scrape => &[
+                (Variant::Tokio, Some("asyncio")),
+                (Variant::Threads, Some("threads")),
+            ],
+        }
+    }
+}
+
+impl Variant {
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Sequential => "sequential",
+            Variant::Threads => "threads",
+            Variant::Processes => "processes",
+            Variant::Rayon => "rayon",
+            Variant::Tokio => "tokio",
+        }
+    }
+
+    fn parse(name: &str) -> Res<Variant> {
+        [
+            Variant::Sequential,
+            Variant::Threads,
+            Variant::Processes,
+            Variant::Rayon,
+            Variant::Tokio,
+        ]
+        .into_iter()
+        .find(|v| v.name() == name)
+        .ok_or_else(|| format!("unknown realworld variant {name:?}").into())
+    }
+}
+
+/// Corpus bytes, files in the tree and their bytes in all, pages scraped.
+struct Sizes {
+    corpus: u64,
+    files: usize,
+    tree: u64,
+    pages: usize,
+}
+
+fn sizes(mode: Mode) -> Sizes {
+    Sizes {
+        corpus: mode.pick(200_000, 20_000_000, 200_000_000),
+        files: mode.pick(20, 400, 2000),
+        tree: mode.pick(400_000, 40_000_000, 400_000_000),
+        pages: mode.pick(20, 200, 1000),
+    }
+}
+
+fn workers(cfg: &Cfg, case: Case, variant: Variant, pages: usize) -> usize {
+    match (case, variant) {
+        (_, Variant::Sequential) => 1,
+        (Case::Scrape, Variant::Tokio) => pages,
+        (Case::Scrape, _) => SCRAPE_THREADS,
+        _ => cfg.cores,
+    }
+}
+
+pub fn planned(cfg: &Cfg) -> u64 {
+    let rows: usize = Case::ALL.iter().map(|c| c.variants().len()).sum();
+    let _ = cfg;
+    rows as u64
+}
+
+// ---------------------------------------------------------------------------------------
+// The inputs, written once by Rust; realworld.py reads the same files.
+
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A text of about `bytes` bytes: 12 words a line from a 20,000-word vocabulary, common words
+/// far more often than rare ones (the least of three uniform draws), like real text.
+pub fn write_corpus(path: &Path, bytes: u64) -> Res<()> {
+    const VOCABULARY: u64 = 20_000;
+    let words: Vec<Vec<u8>> = (0..VOCABULARY)
+        .map(|w| {
+            let x = splitmix64(w);
+            let len = 2 + (x % 9) as usize;
+            (0..len)
+                .map(|i| b'a' + ((x >> (5 * i + 4)) % 26) as u8)
+                .collect()
+        })
+        .collect();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let (mut written, mut p) = (0u64, 0u64);
+    while written < bytes {
+        let draw = |k: u64| splitmix64(3 * p + k) % VOCABULARY;
+        let word = &words[draw(0).min(draw(1)).min(draw(2)) as usize];
+        out.write_all(word)?;
+        out.write_all(if p % 12 == 11 { b"\n" } else { b" " })?;
+        written += word.len() as u64 + 1;
+        p += 1;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `files` files of pseudo-random bytes, `bytes` in all (sizes vary from half to one and a
+/// half times the mean), in 16 directories.
+pub fn write_tree(dir: &Path, files: usize, bytes: u64) -> Res<()> {
+    let mean = bytes / files as u64;
+    for k in 0..files {
+        let sub = dir.join(format!("d{:02}", k % 16));
+        std::fs::create_dir_all(&sub)?;
+        let size = mean / 2 + splitmix64(k as u64) % mean.max(1);
+        let data: Vec<u8> = (0..size.div_ceil(8))
+            .flat_map(|i| splitmix64((k as u64) << 32 | i).to_le_bytes())
+            .take(size as usize)
+            .collect();
+        std::fs::write(sub.join(format!("f{k:05}.bin")), data)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Word frequencies.
+
+/// The pieces of `text`: `n` byte ranges, each ending at a line end.
+fn pieces(text: &[u8], n: usize) -> Vec<(usize, usize)> {
+    let cut = |k: usize| {
+        let at = text.len() * k / n;
+        if k == 0 || k == n {
+            return at;
+        }
+        text[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| at + i + 1)
+    };
+    (0..n)
+        .map(|k| (cut(k), cut(k + 1)))
+        .filter(|(a, b)| a < b)
+        .collect()
+}
+
+type Counts<'a> = HashMap<&'a [u8], u64>;
+
+fn count(text: &[u8]) -> Counts<'_> {
+    let mut counts = HashMap::new();
+    for word in text
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+    {
+        *counts.entry(word).or_insert(0) += 1;
+    }
+    counts
+}
+
+fn merge<'a>(mut a: Counts<'a>, b: Counts<'a>) -> Counts<'a> {
+    for (w, n) in b {
+        *a.entry(w).or_insert(0) += n;
+    }
+    a
+}
+
+/// The TOP most frequent words, most frequent first, ties in alphabetical order.
+fn top(counts: impl IntoIterator<Item = (String, u64)>) -> Value {
+    let mut all: Vec<(String, u64)> = counts.into_iter().collect();
+    all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    all.truncate(TOP);
+    json!(all)
+}
+
+fn owned(counts: Counts<'_>) -> impl Iterator<Item = (String, u64)> + '_ {
+    counts
+        .into_iter()
+        .map(|(w, n)| (String::from_utf8_lossy(w).into_owned(), n))
+}
+
+fn words(variant: Variant, workers: usize, path: &Path) -> Res<Value> {
+    if variant == Variant::Processes {
+        // Each child reads and counts every workers-th piece; the parent adds their counts.
+        let children: Vec<Child> = (0..workers)
+            .map(|k| {
+                Command::new(std::env::current_exe()?)
+                    .arg("__words-part")
+                    .arg(path)
+                    .args([workers.to_string(), k.to_string()])
+                    .stdout(Stdio::piped())
+                    .spawn()
+            })
+            .collect::<Result<_, _>>()?;
+        let mut total: HashMap<String, u64> = HashMap::new();
+        for child in children {
+            let out = child.wait_with_output()?;
+            if !out.status.success() {
+                return Err("a word-counting child failed".into());
+            }
+            for line in String::from_utf8(out.stdout)?.lines() {
+                let (w, n) = line.split_once(' ').ok_or("bad line from a child")?;
+                *total.entry(w.to_string()).or_insert(0) += n.parse::<u64>()?;
+            }
+        }
+        return Ok(top(total));
+    }
+    let text = std::fs::read(path)?;
+    let parts = pieces(&text, PIECES);
+    let counts = match variant {
+        Variant::Threads => {
+            let next = AtomicUsize::new(0);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        s.spawn(|| {
+                            let mut mine = Counts::new();
+                            loop {
+                                let i = next.fetch_add(1, Ordering::Relaxed);
+                                let Some(&(a, b)) = parts.get(i) else {
+                                    return mine;
+                                };
+                                mine = merge(mine, count(&text[a..b]));
+                            }
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a counting thread does not panic"))
+                    .fold(Counts::new(), merge)
+            })
+        }
+        Variant::Rayon => rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .build()?
+            .install(|| {
+                parts
+                    .par_iter()
+                    .map(|&(a, b)| count(&text[a..b]))
+                    .reduce(Counts::new, merge)
+            }),
+        _ => parts
+            .iter()
+            .fold(Counts::new(), |acc, &(a, b)| merge(acc, count(&text[a..b]))),
+    };
+    Ok(top(owned(counts)))
+}
+
+/// The `__words-part PATH WORKERS K` role: counts pieces K, K + WORKERS, ... of the corpus
+/// and prints one "word count" line per word.
+pub fn words_part_role(args: &[String]) -> Res<()> {
+    let [path, workers, k] = args else {
+        return Err("usage: __words-part PATH WORKERS K".into());
+    };
+    let (workers, k): (usize, usize) = (workers.parse()?, k.parse()?);
+    let text = std::fs::read(path)?;
+    let counts = pieces(&text, PIECES)
+        .into_iter()
+        .skip(k)
+        .step_by(workers.max(1))
+        .fold(Counts::new(), |acc, (a, b)| merge(acc, count(&text[a..b])));
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (w, n) in counts {
+        out.write_all(w)?;
+        writeln!(out, " {n}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Hashing a file tree.
+
+/// Every file under `dir`, as paths relative to it with `/` between parts, sorted.
+fn list(dir: &Path) -> Res<Vec<String>> {
+    let mut out = Vec::new();
+    let mut todo = vec![PathBuf::new()];
+    while let Some(rel) = todo.pop() {
+        for entry in std::fs::read_dir(dir.join(&rel))? {
+            let entry = entry?;
+            let name = rel.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                todo.push(name);
+            } else {
+                let parts: Vec<String> = name
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                out.push(parts.join("/"));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sha256_file(dir: &Path, rel: &str) -> Res<(String, u64)> {
+    use sha2::Digest;
+    let data = std::fs::read(dir.join(rel))?;
+    Ok((hex(&sha2::Sha256::digest(&data)), data.len() as u64))
+}
+
+/// The answer: how many files, their bytes, and one SHA-256 over "path digest" lines in path
+/// order (so every file's digest counts, and a single line compares).
+fn tree_answer(names: &[String], digests: &[(String, u64)]) -> Value {
+    use sha2::Digest;
+    let mut all = sha2::Sha256::new();
+    for (name, (digest, _)) in names.iter().zip(digests) {
+        all.update(format!("{name} {digest}\n").as_bytes());
+    }
+    let bytes: u64 = digests.iter().map(|d| d.1).sum();
+    json!({"files": names.len(), "bytes": bytes, "digest": hex(&all.finalize())})
+}
+
+fn hash(variant: Variant, workers: usize, dir: &Path) -> Res<Value> {
+    let names = list(dir)?;
+    let digests: Vec<(String, u64)> = match variant {
+        Variant::Sequential => names
+            .iter()
+            .map(|n| sha256_file(dir, n))
+            .collect::<Res<_>>()?,
+        Variant::Threads => {
+            let next = AtomicUsize::new(0);
+            let mut slots: Vec<Option<(String, u64)>> = vec![None; names.len()];
+            std::thread::scope(|s| -> Res<()> {
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        s.spawn(|| -> Result<Vec<(usize, (String, u64))>, String> {
+                            let mut mine = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, Ordering::Relaxed);
+                                let Some(name) = names.get(i) else {
+                                    return Ok(mine);
+                                };
+                                mine.push((i, sha256_file(dir, name).map_err(|e| e.to_string())?));
+                            }
+                        })
+                    })
+                    .collect();
+                for h in handles {
+                    for (i, d) in h.join().expect("a hashing thread does not panic")? {
+                        slots[i] = Some(d);
+                    }
+                }
+                Ok(())
+            })?;
+            slots
+                .into_iter()
+                .map(|d| d.ok_or("a file was not hashed"))
+                .collect::<Result<_, _>>()?
+        }
+        Variant::Rayon => rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .build()?
+            .install(|| {
+                names
+                    .par_iter()
+                    .map(|n| sha256_file(dir, n).map_err(|e| e.to_string()))
+                    .collect::<Result<_, _>>()
+            })?,
+        _ => {
+            // Child k hashes files k, k + workers, ... and prints "index digest bytes" lines.
+            let children: Vec<Child> = (0..workers)
+                .map(|k| {
+                    Command::new(std::env::current_exe()?)
+                        .arg("__hash-part")
+                        .arg(dir)
+                        .args([workers.to_string(), k.to_string()])
+                        .stdout(Stdio::piped())
+                        .spawn()
+                })
+                .collect::<Result<_, _>>()?;
+            let mut slots: Vec<Option<(String, u64)>> = vec![None; names.len()];
+            for child in children {
+                let out = child.wait_with_output()?;
+                if !out.status.success() {
+                    return Err("a hashing child failed".into());
+                }
+                for line in String::from_utf8(out.stdout)?.lines() {
+                    let mut f = line.split(' ');
+                    let (i, d, n) = (f.next(), f.next(), f.next());
+                    let (Some(i), Some(d), Some(n)) = (i, d, n) else {
+                        return Err("bad line from a hashing child".into());
+                    };
+                    *slots
+                        .get_mut(i.parse::<usize>()?)
+                        .ok_or("index out of range")? = Some((d.to_string(), n.parse()?));
+                }
+            }
+            slots
+                .into_iter()
+                .map(|d| d.ok_or("a file was not hashed"))
+                .collect::<Result<_, _>>()?
+        }
+    };
+    Ok(tree_answer(&names, &digests))
+}
+
+/// The `__hash-part DIR WORKERS K` role: hashes files K, K + WORKERS, ... of the sorted list.
+pub fn hash_part_role(args: &[String]) -> Res<()> {
+    let [dir, workers, k] = args else {
+        return Err("usage: __hash-part DIR WORKERS K".into());
+    };
+    let (dir, workers, k) = (
+        Path::new(dir),
+        workers.parse::<usize>()?,
+        k.parse::<usize>()?,
+    );
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (i, name) in list(dir)?
+        .iter()
+        .enumerate()
+        .skip(k)
+        .step_by(workers.max(1))
+    {
+        let (digest, bytes) = sha256_file(dir, name)?;
+        writeln!(out, "{i} {digest} {bytes}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Scraping a slow local site.
+
+/// Page `i` of a site of `pages` links to these pages.
+fn links_of(i: usize, pages: usize) -> impl Iterator<Item = usize> {
+    (0..LINKS).map(move |k| (i * 7 + k * 13 + 1) % pages)
+}
+
+fn page(i: usize, pages: usize) -> String {
+    let mut body = format!("<html><body><h1>page {i}</h1>\n");
+    for j in links_of(i, pages) {
+        body += &format!("<a href=\"/page/{j}\">page {j}</a>\n");
+    }
+    body + "</body></html>\n"
+}
+
+/// The hrefs in an HTML page, as a scraper's parser finds them.
+fn hrefs(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(link, _)| link.to_string()))
+        .collect()
+}
+
+/// The answer: pages fetched, links found, distinct links.
+fn scrape_answer(found: &[Option<Vec<String>>]) -> Value {
+    let fetched = found.iter().filter(|f| f.is_some()).count();
+    let all: Vec<&String> = found.iter().flatten().flatten().collect();
+    let distinct: std::collections::HashSet<&&String> = all.iter().collect();
+    json!({"pages": fetched, "links": all.len(), "distinct": distinct.len()})
+}
+
+fn request(i: usize) -> String {
+    format!("GET /page/{i} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+}
+
+/// The body of a 200 reply, or None.
+fn body(reply: &[u8]) -> Option<Vec<String>> {
+    let text = std::str::from_utf8(reply).ok()?;
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.1 200").then(|| hrefs(body))
+}
+
+/// A page is at most a few hundred bytes: a reply is cut off at 64 KiB, and every socket has
+/// a deadline, so a broken server cannot hang the scraper.
+const MAX_REPLY: u64 = 64 * 1024;
+const DEADLINE: Duration = Duration::from_secs(20);
+
+fn fetch_blocking(port: u16, i: usize) -> Option<Vec<String>> {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(DEADLINE)).ok()?;
+    s.write_all(request(i).as_bytes()).ok()?;
+    let mut reply = Vec::new();
+    s.take(MAX_REPLY).read_to_end(&mut reply).ok()?;
+    body(&reply)
+}
+
+async fn fetch_async(port: u16, i: usize) -> Option<Vec<String>> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let get = async {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()?;
+        s.write_all(request(i).as_bytes()).await.ok()?;
+        let mut reply = Vec::new();
+        s.take(MAX_REPLY).read_to_end(&mut reply).await.ok()?;
+        body(&reply)
+    };
+    tokio::time::timeout(DEADLINE, get).await.ok()?
+}
+
+fn scrape(variant: Variant, workers: usize, port: u16, pages: usize) -> Res<Value> {
+    let found: Vec<Option<Vec<String>>> = match variant {
+        Variant::Tokio => tokio::runtime::Runtime::new()?.block_on(async {
+            let handles: Vec<_> = (0..pages)
+                .map(|i| tokio::spawn(fetch_async(port, i)))
+                .collect();
+            let mut found = Vec::with_capacity(pages);
+            for h in handles {
+                found.push(h.await?);
+            }
+            Ok::<_, tokio::task::JoinError>(found)
+        })?,
+        _ => {
+            let next = AtomicUsize::new(0);
+            let mut found = vec![None; pages];
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        s.spawn(|| {
+                            let mut mine = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, Ordering::Relaxed);
+                                if i >= pages {
+                                    return mine;
+                                }
+                                mine.push((i, fetch_blocking(port, i)));
+                            }
+                        })
+                    })
+                    .collect();
+                for h in handles {
+                    for (i, f) in h.join().expect("a fetching thread does not panic") {
+                        found[i] = f;
+                    }
+                }
+            });
+            found
+        }
+    };
+    Ok(scrape_answer(&found))
+}
+
+/// The `__scrape-server DELAY_MS PAGES` role: answers GET /page/I after DELAY_MS with page I,
+/// prints its port, and stops when its stdin closes (it never outlives the bench).
+pub fn server_role(args: &[String]) -> Res<()> {
+    let [delay, pages] = args else {
+        return Err("usage: __scrape-server DELAY_MS PAGES".into());
+    };
+    let delay = Duration::from_millis(delay.parse()?);
+    let pages: usize = pages.parse()?;
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.bind(([127, 0, 0, 1], 0).into())?;
+        let listener = socket.listen(4096)?; // a thousand clients connect at once
+        println!("{}", listener.local_addr()?.port());
+        std::io::stdout().flush()?;
+        let serve = async {
+            loop {
+                let Ok((mut s, _)) = listener.accept().await else {
+                    continue;
+                };
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 1024];
+                    let read = tokio::time::timeout(DEADLINE, s.read(&mut buf)).await;
+                    let Ok(Ok(n)) = read else { return };
+                    let text = String::from_utf8_lossy(&buf[..n]);
+                    let i = text
+                        .strip_prefix("GET /page/")
+                        .and_then(|rest| rest.split(' ').next())
+                        .and_then(|i| i.parse::<usize>().ok())
+                        .filter(|&i| i < pages);
+                    tokio::time::sleep(delay).await;
+                    let reply = match i {
+                        Some(i) => {
+                            let body = page(i, pages);
+                            format!(
+                                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                                body.len()
+                            )
+                        }
+                        None => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+                    };
+                    let _ = s.write_all(reply.as_bytes()).await;
+                });
+            }
+        };
+        let stdin_closed = tokio::task::spawn_blocking(|| {
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        });
+        tokio::select! {
+            () = serve => {}
+            _ = stdin_closed => {}
+        }
+        Ok::<_, std::io::Error>(())
+    })?;
+    Ok(())
+}
+
+/// The scrape server child; dropping it closes its stdin, which stops it, and reaps it.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl Server {
+    pub fn start(exe: &Path, delay_ms: u64, pages: usize) -> Res<Server> {
+        let mut child = Command::new(exe)
+            .args(["__scrape-server", &delay_ms.to_string(), &pages.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let mut line = String::new();
+        let out = child.stdout.take().ok_or("server has no stdout")?;
+        BufReader::new(out).read_line(&mut line)?;
+        match line.trim().parse() {
+            Ok(port) => Ok(Server { child, port }),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(format!("the scrape server printed {line:?}, not a port").into())
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Running the group.
+
+/// The `__realworld CASE VARIANT WORKERS ARG [PAGES]` role: one run in a fresh process; ARG is
+/// the corpus, the tree or the server's port. Prints {"answer", "wall", "peak_kib"}.
+pub fn role(args: &[String]) -> Res<()> {
+    let (case, variant, workers, arg) = match args {
+        [c, v, w, a, ..] => (c.as_str(), Variant::parse(v)?, w.parse::<usize>()?, a),
+        _ => return Err("usage: __realworld words|hash|scrape VARIANT WORKERS ARG [PAGES]".into()),
+    };
+    let start = Instant::now();
+    let answer = match case {
+        "words" => words(variant, workers, Path::new(arg))?,
+        "hash" => hash(variant, workers, Path::new(arg))?,
+        "scrape" => {
+            let pages: usize = args.get(4).ok_or("scrape needs PAGES")?.parse()?;
+            scrape(variant, workers, arg.parse()?, pages)?
+        }
+        other => return Err(format!("unknown realworld case {other:?}").into()),
+    };
+    let wall = start.elapsed().as_secs_f64();
+    let peak = crate::io::peak_kib().map_or(Value::Null, |k| json!(k));
+    println!(
+        "{}",
+        json!({"answer": answer, "wall": wall, "peak_kib": peak})
+    );
+    Ok(())
+}
+
+/// One side's runs of one row: wall times, peak memory, the last answer, or why none.
+#[derive(Default)]
+struct Side {
+    walls: Vec<f64>,
+    peaks: Vec<f64>,
+    answer: Value,
+    failed: Option<String>,
+}
+
+impl Side {
+    fn record(&mut self, out: Result<Value, String>, keep: bool) {
+        if self.failed.is_some() {
+            return;
+        }
+        match out {
+            Ok(v) => {
+                if keep {
+                    match v["wall"].as_f64() {
+                        Some(w) => self.walls.push(w),
+                        None => self.failed = Some("no wall time in the output".into()),
+                    }
+                    if let Some(k) = v["peak_kib"].as_f64() {
+                        self.peaks.push(k / 1024.0);
+                    }
+                }
+                self.answer = v["answer"].clone();
+            }
+            Err(e) => self.failed = Some(e),
+        }
+    }
+
+    fn cells(&self) -> (Cell, Option<Cell>) {
+        if self.failed.is_some() || self.walls.is_empty() {
+            return (Cell::Na, Some(Cell::Na));
+        }
+        let peak = if self.peaks.is_empty() {
+            Cell::Na
+        } else {
+            Cell::Fig(Fig::new("MiB", self.peaks.clone()))
+        };
+        (Cell::Fig(Fig::new("s", self.walls.clone())), Some(peak))
+    }
+}
+
+fn rust_child(cfg: &Cfg, args: &[String]) -> Result<Value, String> {
+    let out = Command::new(&cfg.exe)
+        .arg("__realworld")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("starting the realworld child: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(err
+            .lines()
+            .last()
+            .unwrap_or("realworld child failed")
+            .to_string());
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("bad JSON from the child: {e}"))
+}
+
+pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+    let size = sizes(cfg.mode);
+    let dir = tempdir()?;
+    let result = run_in(cfg, &size, &dir.0);
+    drop(dir);
+    result
+}
+
+/// A temporary directory removed when dropped.
+struct TempDir(PathBuf);
+
+fn tempdir() -> Res<TempDir> {
+    let dir = std::env::temp_dir().join(format!("bench-realworld-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(TempDir(dir))
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        // Best effort: a failure leaves files in the temp dir, which the OS cleans.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
+    cfg.step("realworld: writing the corpus and the file tree");
+    let corpus = dir.join("corpus.txt");
+    write_corpus(&corpus, size.corpus)?;
+    let tree = dir.join("tree");
+    write_tree(&tree, size.files, size.tree)?;
+    let server = Server::start(&cfg.exe, PAGE_DELAY_MS, size.pages)?;
+    let mut rows = Vec::new();
+    for case in Case::ALL {
+        let arg = match case {
+            Case::Words => corpus.display().to_string(),
+            Case::Hash => tree.display().to_string(),
+            Case::Scrape => server.port.to_string(),
+        };
+        let item = match case {
+            Case::Words => format!(
+                "word frequencies, {} MB corpus",
+                sig(size.corpus as f64 / 1e6)
+            ),
+            Case::Hash => format!(
+                "SHA-256 of {} files, {} MB",
+                size.files,
+                sig(size.tree as f64 / 1e6)
+            ),
+            Case::Scrape => format!(
+                "scrape {} pages, {PAGE_DELAY_MS} ms each, {LINKS} links a page",
+                size.pages
+            ),
+        };
+        let plan: Vec<(Variant, Option<&str>, usize)> = case
+            .variants()
+            .iter()
+            .map(|&(v, py)| (v, py, workers(cfg, case, v, size.pages)))
+            .collect();
+        let args = |name: &str, w: usize| {
+            vec![
+                case.name().into(),
+                name.into(),
+                w.to_string(),
+                arg.clone(),
+                size.pages.to_string(),
+            ]
+        };
+        let mut sides: Vec<(Side, Side)> = plan.iter().map(|_| Default::default()).collect();
+        // Round-robin: one run of every variant, Rust and Python, then the next round.
+        for rep in 0..cfg.runs.warmup + cfg.runs.repeats {
+            let keep = rep >= cfg.runs.warmup;
+            for ((v, py, w), (rust, python)) in plan.iter().zip(sides.iter_mut()) {
+                cfg.step(&format!(
+                    "realworld {} {} round {}",
+                    case.name(),
+                    v.name(),
+                    rep + 1
+                ));
+                rust.record(rust_child(cfg, &args(v.name(), *w)), keep);
+                if let Some(py) = py {
+                    python.record(
+                        crate::python::run(cfg, Group::Realworld, &args(py, *w)),
+                        keep,
+                    );
+                }
+            }
+        }
+        let mut case_rows = Vec::new();
+        for ((v, py, w), (rust, python)) in plan.iter().zip(sides) {
+            let key = Key::Realworld {
+                case,
+                variant: *v,
+                workers: *w,
+            };
+            let mut row = Row::new(key, item.clone(), v.name());
+            row.workers = Some(*w);
+            (row.rust, row.rust_peak_mib) = rust.cells();
+            row.rust_answer = rust.answer;
+            if let Some(why) = rust.failed {
+                row.notes.push(format!("Rust: {why}"));
+            }
+            if let Some(py) = py {
+                row.python_variant = Some(format!("Python {py}"));
+                (row.python, row.python_peak_mib) = python.cells();
+                row.python_answer = python.answer;
+                if let Some(why) = python.failed {
+                    row.notes.push(format!("Python: {why}"));
+                }
+                row.compare_answers();
+            }
+            if *v == Variant::Processes {
+                row.notes
+                    .push("peak memory: the parent's; each worker process has its own".into());
+            }
+            cfg.done();
+            case_rows.push(row);
+        }
+        // Speedup: against the sequential run of the same side; for scraping, against one
+        // page at a time (pages x delay, the least a sequential scraper could take).
+        let base = |rust: bool| match case {
+            Case::Scrape => Some(size.pages as f64 * PAGE_DELAY_MS as f64 / 1000.0),
+            _ => case_rows.first().and_then(|r: &Row| {
+                if rust {
+                    r.rust.median()
+                } else {
+                    r.python.median()
+                }
+            }),
+        };
+        let (rust_base, py_base) = (base(true), base(false));
+        for mut row in case_rows {
+            row.rust_speedup = rust_base.zip(row.rust.median()).map(|(b, m)| b / m);
+            row.python_speedup = py_base.zip(row.python.median()).map(|(b, m)| b / m);
+            rows.push(row.finish());
+        }
+    }
+    drop(server);
+    Ok(rows)
+}
+
+pub fn targets(rows: &[Row], cfg: &Cfg) -> Vec<Target> {
+    let mut out = Vec::new();
+    let pages = sizes(cfg.mode).pages;
+    for case in Case::ALL {
+        let row = |v| {
+            find(
+                rows,
+                Key::Realworld {
+                    case,
+                    variant: v,
+                    workers: workers(cfg, case, v, pages),
+                },
+            )
+        };
+        let best = |rust: bool| {
+            case.variants()
+                .iter()
+                .filter_map(|&(v, _)| row(v))
+                .filter_map(|r| {
+                    let cell = if rust { &r.rust } else { &r.python };
+                    let name = if rust {
+                        r.rust_variant.clone()
+                    } else {
+                        r.python_variant.clone()?
+                    };
+                    cell.median().map(|m| (name, m))
+                })
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+        };
+        let (rust, python) = (best(true), best(false));
+        let figure = rust.clone().zip(python.clone());
+        let name = case.name();
+        out.push(check(
+            format!("realworld.{name}.best"),
+            format!("realworld {name}: Rust's best against Python's best"),
+            figure.as_ref().map(|((_, r), (_, p))| p / r),
+            |v| match &figure {
+                Some(((rn, r), (pn, p))) => {
+                    format!("Rust {rn} {} s, {pn} {} s: {}", sig(*r), sig(*p), times(v))
+                }
+                None => "n/a".into(),
+            },
+            None,
+        ));
+        let speedup = |v| row(v).and_then(|r| r.python_speedup);
+        let procs = speedup(Variant::Processes).map_or("n/a".into(), times);
+        match case {
+            // hashlib releases the GIL while it hashes a large buffer: threads scale.
+            Case::Hash => {
+                let goal = 0.75 * cfg.cores as f64;
+                out.push(check(
+                    "realworld.hash.python_threads",
+                    format!("realworld hash: Python threads speedup >= {goal:.2}, hashlib releases the GIL (Python processes: {procs})"),
+                    speedup(Variant::Threads),
+                    times,
+                    Some(&|v| v >= goal),
+                ));
+            }
+            // Counting words in Python holds the GIL: threads do not scale.
+            Case::Words => out.push(check(
+                "realworld.words.python_threads",
+                format!("realworld words: Python threads speedup <= 1.05, the GIL is held (Python processes: {procs})"),
+                speedup(Variant::Threads),
+                times,
+                Some(&|v| v <= 1.05),
+            )),
+            Case::Scrape => {}
+        }
+    }
+    out
+}

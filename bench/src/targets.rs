@@ -1,0 +1,162 @@
+//! BENCH.md's targets: each group states its own (in its module); this holds what a target
+//! is, the check every one goes through, and the comparison with an earlier run.
+
+use crate::row::{Cell, Row};
+use serde::Serialize;
+use serde_json::Value;
+
+/// One of BENCH.md's targets, checked against this run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Target {
+    /// A short name that stays the same between runs and modes (compared with --baseline).
+    pub id: String,
+    pub target: String,
+    pub figure: String,
+    /// The number the target is about (a ratio, seconds or MiB), when measured.
+    pub value: Option<f64>,
+    /// "met", "missed", "shown" (a figure to read, no threshold) or "not measured".
+    pub status: &'static str,
+}
+
+/// Three significant figures, enough for noisy timings.
+pub fn sig(x: f64) -> String {
+    let a = x.abs();
+    if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+pub fn times(v: f64) -> String {
+    format!("{}x", sig(v))
+}
+
+pub fn mib(v: f64) -> String {
+    format!("{} MiB", sig(v))
+}
+
+/// A target with a threshold: met when `ok(value)`. `ok` None makes it a figure only ("shown").
+pub fn check(
+    id: impl Into<String>,
+    target: impl Into<String>,
+    value: Option<f64>,
+    shown: impl Fn(f64) -> String,
+    ok: Option<&dyn Fn(f64) -> bool>,
+) -> Target {
+    let (id, target) = (id.into(), target.into());
+    match value {
+        Some(v) if v.is_finite() => Target {
+            id,
+            target,
+            figure: shown(v),
+            value: Some(v),
+            status: match ok {
+                Some(ok) if ok(v) => "met",
+                Some(_) => "missed",
+                None => "shown",
+            },
+        },
+        _ => Target {
+            id,
+            target,
+            figure: "n/a".into(),
+            value: None,
+            status: "not measured",
+        },
+    }
+}
+
+/// Every row whose Python side exists was measured, or skipped on both sides for a reason.
+pub fn python_counterparts(rows: &[Row]) -> Target {
+    let with_py = rows.iter().filter(|r| r.python_variant.is_some()).count();
+    let filled = rows
+        .iter()
+        .filter(|r| matches!(r.python, Cell::Fig(_)))
+        .count();
+    // Rows skipped on purpose (both sides, above the thread limit) say why in their notes.
+    let skipped = rows
+        .iter()
+        .filter(|r| r.python_variant.is_some() && r.notes.iter().any(|n| n.contains("skipped")))
+        .count();
+    Target {
+        id: "python_counterparts".into(),
+        target: "every figure with its Python counterpart where one exists".into(),
+        figure: format!(
+            "{with_py} of {} rows have a Python counterpart: {filled} measured, {skipped} skipped on both sides",
+            rows.len()
+        ),
+        value: None,
+        status: if filled + skipped == with_py {
+            "met"
+        } else {
+            "missed"
+        },
+    }
+}
+
+/// The targets table; with an earlier run's results.json, two more columns: that run's figure
+/// and status, and how far this run's value is from it.
+pub fn markdown(targets: &[Target], baseline: Option<&Value>) -> String {
+    use std::fmt::Write as _;
+    let earlier: Vec<Value> = baseline
+        .and_then(|b| b["targets"].as_array().cloned())
+        .unwrap_or_default();
+    let mut out = String::from("### targets (BENCH.md)\n\n");
+    if baseline.is_some() {
+        out.push_str(
+            "| target | this run | status | earlier run | status | difference |\n|---|---|---|---|---|---|\n",
+        );
+    } else {
+        out.push_str("| target | this run | status |\n|---|---|---|\n");
+    }
+    let mut spread: Vec<f64> = Vec::new();
+    for t in targets {
+        let _ = write!(out, "| {} | {} | {} |", t.target, t.figure, t.status);
+        if baseline.is_some() {
+            let old = earlier.iter().find(|o| o["id"] == t.id.as_str());
+            let figure = old.and_then(|o| o["figure"].as_str()).unwrap_or("—");
+            let status = old.and_then(|o| o["status"].as_str()).unwrap_or("—");
+            let diff = old
+                .and_then(|o| o["value"].as_f64())
+                .zip(t.value)
+                .map(|(a, b)| 100.0 * (b - a) / a);
+            if let Some(d) = diff {
+                spread.push(d.abs());
+            }
+            let same = if status == t.status { "" } else { " (changed)" };
+            let _ = write!(
+                out,
+                " {figure} | {status}{same} | {} |",
+                diff.map_or("—".into(), |d| format!("{d:+.1}%"))
+            );
+        }
+        out.push('\n');
+    }
+    if baseline.is_some() {
+        spread.sort_by(f64::total_cmp);
+        let changed = targets
+            .iter()
+            .filter(|t| {
+                earlier
+                    .iter()
+                    .find(|o| o["id"] == t.id.as_str())
+                    .is_some_and(|o| o["status"] != t.status)
+            })
+            .count();
+        let _ = writeln!(
+            out,
+            "\nBetween the two runs: {changed} of {} statuses changed; the targets' figures differ by {} at the median and {} at most.",
+            targets.len(),
+            spread
+                .get(spread.len() / 2)
+                .map_or("—".into(), |d| format!("{d:.1}%")),
+            spread.last().map_or("—".into(), |d| format!("{d:.1}%")),
+        );
+    }
+    out
+}
