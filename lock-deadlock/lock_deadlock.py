@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 # Python runs the loop many times slower).
 CALLS = 200_000
 
+# ANCHOR: race
 balance = 0
 lost = 0
 # Rust counts lost updates with an atomic `swap`; Python has none, so this lock is held for
@@ -42,6 +43,7 @@ def change_it(n: int) -> None:
     write(read + n, read)
     read = balance
     write(read - n, read)
+# ANCHOR_END: race
 
 
 def split_load_store(amounts: list[int]) -> tuple[int, int, int]:
@@ -52,6 +54,7 @@ def split_load_store(amounts: list[int]) -> tuple[int, int, int]:
     return balance, changes, lost
 
 
+# ANCHOR: lock
 lock = threading.Lock()
 
 
@@ -61,6 +64,7 @@ def change_it_locked(n: int) -> None:
     with lock:
         balance = balance + n
         balance = balance - n
+# ANCHOR_END: lock
 
 
 def in_threads(amounts: list[int], change: Callable[[int], None]) -> int:

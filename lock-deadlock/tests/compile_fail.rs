@@ -2,10 +2,33 @@
 //! Each snippet in tests/compile_fail/ is compiled by `rustc` as a library, metadata only
 //! (type and borrow checking, no code generation). The README quotes rustc's message for
 //! racy.rs, and a test here keeps that quote true.
+//!
+//! The book's compile-fail page shows rustc's whole message for each naive snippet, from
+//! `book/src/output/compile-fail-SNIPPET.txt`: a first line `$ rustc ...` with the command,
+//! then what rustc printed. A test here checks each file is still what this rustc prints and
+//! writes nothing itself. To capture them again, run this from the workspace root:
+//!
+//! ```sh
+//! cd lock-deadlock/tests/compile_fail && for s in racy racy_spawn racy_global; do
+//!     args="--edition 2024 --crate-type lib --emit=metadata $s.rs"
+//!     { echo "\$ rustc $args"; rustc $args --out-dir "$(mktemp -d)" 2>&1; } \
+//!         >"../../../book/src/output/compile-fail-$s.txt"
+//! done
+//! ```
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
+
+/// How each snippet is compiled (with an `--out-dir` of its own added); the book shows
+/// this command.
+const RUSTC_ARGS: [&str; 5] = [
+    "--edition",
+    "2024",
+    "--crate-type",
+    "lib",
+    "--emit=metadata",
+];
 
 /// Compiles one snippet; returns whether it compiled, the error codes seen, and stderr.
 fn compile(snippet: &str) -> (bool, BTreeSet<String>, String) {
@@ -15,16 +38,10 @@ fn compile(snippet: &str) -> (bool, BTreeSet<String>, String) {
     let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("compile_fail-{snippet}"));
     std::fs::create_dir_all(&out_dir).expect("the temp dir can be made");
     let output = Command::new(rustc)
-        .args([
-            "--edition",
-            "2024",
-            "--crate-type",
-            "lib",
-            "--emit=metadata",
-            "--out-dir",
-        ])
-        .arg(&out_dir)
+        .args(RUSTC_ARGS)
         .arg(snippet)
+        .arg("--out-dir")
+        .arg(&out_dir)
         .current_dir(&dir)
         .output()
         .expect("rustc can be started (set RUSTC to its path if it is not on the PATH)");
@@ -132,4 +149,46 @@ fn the_readme_quotes_rustcs_real_message_for_the_naive_race() {
         normalise(&stderr),
         "the README's quote differs from what this rustc says; paste this in its place:\n{stderr}"
     );
+}
+
+/// The naive snippets whose messages the book shows, with the error code each must have.
+const IN_THE_BOOK: [(&str, &str); 3] = [
+    ("racy.rs", "E0499"),
+    ("racy_spawn.rs", "E0373"),
+    ("racy_global.rs", "E0133"),
+];
+
+#[test]
+fn the_book_shows_rustcs_real_message_for_each_naive_snippet() {
+    let output = Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/src/output");
+    for (snippet, code) in IN_THE_BOOK {
+        let stem = snippet.trim_end_matches(".rs");
+        let file = format!("compile-fail-{stem}.txt");
+        let command = format!("$ rustc {} {snippet}", RUSTC_ARGS.join(" "));
+        let refresh = format!(
+            "capture it again, from the workspace root:\n  \
+             (cd lock-deadlock/tests/compile_fail && {{ echo '{command}'; \
+             rustc {} {snippet} --out-dir \"$(mktemp -d)\" 2>&1; }} \
+             >../../../book/src/output/{file})",
+            RUSTC_ARGS.join(" ")
+        );
+        let captured = std::fs::read_to_string(output.join(&file))
+            .unwrap_or_else(|e| panic!("book/src/output/{file} cannot be read ({e}): {refresh}"));
+        let (first, message) = captured.split_once('\n').unwrap_or((&captured, ""));
+        assert_eq!(
+            first, command,
+            "book/src/output/{file} must start with the command: {refresh}"
+        );
+        assert!(
+            message.contains(&format!("error[{code}]")),
+            "book/src/output/{file} has no {code}: {refresh}"
+        );
+        let (ok, _, stderr) = compile(snippet);
+        assert!(!ok, "{snippet} compiled, but it must not");
+        assert_eq!(
+            normalise(message),
+            normalise(&stderr),
+            "book/src/output/{file} differs from what this rustc says: {refresh}"
+        );
+    }
 }
