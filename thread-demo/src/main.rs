@@ -44,6 +44,7 @@ use std::time::{Duration, Instant};
 const STEP: Duration = Duration::from_millis(100);
 const NUMBERS: [u64; 4] = [2, 3, 8, 9];
 
+// ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
     // Rust names the main thread "main" (Python calls it "MainThread").
     let me = thread::current().name().unwrap_or("<unnamed>").to_owned();
@@ -83,6 +84,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     Ok(())
 }
+// ANCHOR_END: idea
 
 /// The tutorial's `loop()`: every thread can ask for its own name.
 fn count_to_five() {

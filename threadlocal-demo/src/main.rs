@@ -27,6 +27,7 @@ use std::error::Error;
 use std::sync::{Barrier, LazyLock, Mutex};
 use std::thread::{self, ThreadId};
 
+// ANCHOR: idea
 thread_local! {
     // One `STUDENT` per thread, created empty the first time a thread touches it. A `RefCell`
     // and no `Mutex`: no other thread can ever see this value, so there is nothing to lock.
@@ -63,6 +64,7 @@ fn process_student() {
         None => println!("no student (in {})", thread_name()),
     });
 }
+// ANCHOR_END: idea
 
 // Alternative 1, rejected by the tutorial: pass the student down every call, through
 // functions that do not use it themselves. Correct, but every signature on the way pays.

@@ -35,6 +35,7 @@ const WATCHDOG: Duration = Duration::from_secs(1);
 const FIXED_ORDER_WATCHDOG: Duration = Duration::from_secs(10);
 const ROUNDS: u32 = 1000;
 
+// ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
     println!("deadlock: thread-1 takes lock A then lock B, thread-2 takes lock B then lock A");
     let Outcome::Stuck(board) = run_pair([[A, B], [B, A]], 1, true)? else {
@@ -86,6 +87,7 @@ fn worker(
         let _ = progress.send(who); // Fails only once the watchdog has given up: nothing to do.
     }
 }
+// ANCHOR_END: idea
 
 /// What the two threads of one run share.
 struct Shared {
