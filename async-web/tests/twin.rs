@@ -6,7 +6,7 @@ use testkit::twin;
 /// python3 or aiohttp is missing.
 #[test]
 fn async_web_twin_prints_the_same_lines() {
-    let limit = Duration::from_secs(60);
+    let limit = Duration::from_secs(20);
     let dir = env!("CARGO_MANIFEST_DIR");
     let args = ["--demo"];
     let Some(python) = twin::run("async_web", dir, "async_web.py", &args, &["aiohttp"], limit)
