@@ -34,7 +34,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("Process ({}) start...", getpid());
     // Whatever sits in stdout's buffer at fork is copied into the child and
-    // printed twice, so empty it first.
+    // printed twice, so empty it first. (Rust's stdout is line-buffered, so
+    // after println! it is empty already; after print! it would not be.)
     std::io::stdout().flush()?;
 
     // SAFETY: this program has started no other thread, so the child's copy

@@ -154,9 +154,10 @@ fn run_pool(jobs: &[String], on_line: impl Fn(&str) + Sync) -> io::Result<Vec<Ve
     // One thread per worker process; the scope joins them all.
     thread::scope(|scope| {
         let threads: Vec<_> = (0..WORKERS).map(|_| scope.spawn(serve)).collect();
-        let joined = threads
-            .into_iter()
-            .map(|t| t.join().expect("serve does not panic"));
+        let joined = threads.into_iter().map(|t| {
+            t.join()
+                .expect("a pool thread panics only if printing fails")
+        });
         joined.collect::<io::Result<()>>()
     })?;
     Ok(answers.into_inner().expect("no thread panics holding it"))

@@ -3,7 +3,7 @@
 //! times: a load then a store loses updates, an atomic `fetch_add` loses none. Then the child
 //! squares the array and the parent reads the result.
 //!
-//! Python: `multiprocessing.Value('i', 200)` and `Array('i', [2, 3, 5])`, and the `Lock`
+//! Python: `multiprocessing.Value('q', 200)` and `Array('i', [2, 3, 5])`, and the `Lock`
 //! that `fetch_add` makes unnecessary here (twin: `shared_memory.py`).
 //!
 //! Run with: cargo run -p shared-memory
@@ -33,7 +33,7 @@ const START: i64 = 200;
 const UPDATES: u32 = 10_000_000;
 
 // ANCHOR: idea
-/// What lives in the shared pages: `Value('i', 200)` and `Array('i', [2, 3, 5])`. Atomics
+/// What lives in the shared pages: `Value('q', 200)` and `Array('i', [2, 3, 5])`. Atomics
 /// only: both processes touch them at once, and a plain access racing with another is
 /// undefined behaviour, between processes as between threads. The lost updates below come
 /// from splitting the load and the store, not from UB.
