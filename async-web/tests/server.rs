@@ -88,6 +88,17 @@ impl Server {
         self.send(&get(path))
     }
 
+    /// A connection that has sent part of a request head and then nothing more.
+    fn half_sent_request(&self) -> TcpStream {
+        let mut client = self.connect();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.")
+            .expect("send half a request");
+        // Time for the server to accept it and start reading.
+        thread::sleep(Duration::from_millis(200));
+        client
+    }
+
     /// Sends Ctrl-C (SIGINT), as a terminal would.
     fn interrupt(&self) {
         let pid = self.child.id().to_string();
@@ -261,9 +272,7 @@ fn ctrl_c_lets_a_request_in_flight_finish() {
 #[test]
 fn ctrl_c_exits_within_a_few_seconds_while_a_request_is_half_sent() {
     let mut server = Server::start();
-    let mut client = server.connect();
-    client.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.").unwrap();
-    thread::sleep(Duration::from_millis(200));
+    let _client = server.half_sent_request();
     let interrupted = Instant::now();
     server.interrupt();
     let (status, exited, rest) = server.exit_within(HEADER_READ_TIMEOUT);
@@ -280,9 +289,7 @@ fn ctrl_c_exits_within_a_few_seconds_while_a_request_is_half_sent() {
 #[test]
 fn a_second_ctrl_c_exits_at_once() {
     let mut server = Server::start();
-    let mut client = server.connect();
-    client.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.").unwrap();
-    thread::sleep(Duration::from_millis(200));
+    let _client = server.half_sent_request();
     server.interrupt();
     thread::sleep(Duration::from_millis(500));
     server.interrupt();
