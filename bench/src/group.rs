@@ -7,20 +7,21 @@ use crate::row::Row;
 use crate::targets::Target;
 use serde::Serialize;
 
+// Plain comments on the variants: doc comments would make clap's -h and --help differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Group {
-    /// Primes, Leibniz pi, binary search: sequential, threads, processes, pool, rayon.
+    // Primes, Leibniz pi, binary search: sequential, threads, processes, pool, rayon.
     Cpu,
-    /// N concurrent waits and HTTP requests: tokio, OS threads, asyncio, Python threads.
+    // N concurrent waits and HTTP requests: tokio, OS threads, asyncio, Python threads.
     Io,
-    /// The cost of one start: fork, re-exec, thread, task.
+    // The cost of one start: fork, re-exec, thread, task.
     Spawn,
-    /// Pipes, channels and queues.
+    // Pipes, channels and queues.
     Ipc,
-    /// Mutex, atomics, threading.Lock.
+    // Mutex, atomics, threading.Lock.
     Locks,
-    /// Word frequencies, hashing a file tree, scraping a slow local server.
+    // Word frequencies, hashing a file tree, scraping a slow local server.
     Realworld,
 }
 

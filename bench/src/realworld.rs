@@ -360,6 +360,9 @@ fn list(dir: &Path) -> Res<Vec<String>> {
     Ok(out)
 }
 
+/// A file's SHA-256 in hex, and its length.
+type Digest = (String, u64);
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -395,7 +398,7 @@ fn hash(variant: Variant, workers: usize, dir: &Path) -> Res<Value> {
             std::thread::scope(|s| -> Res<()> {
                 let handles: Vec<_> = (0..workers)
                     .map(|_| {
-                        s.spawn(|| -> Result<Vec<(usize, (String, u64))>, String> {
+                        s.spawn(|| -> Result<Vec<(usize, Digest)>, String> {
                             let mut mine = Vec::new();
                             loop {
                                 let i = next.fetch_add(1, Ordering::Relaxed);
