@@ -1,13 +1,17 @@
 #!/bin/sh
 # Runs the full benchmark suite, Rust beside Python, and writes results/:
-#   results.md (the table), results.json (every figure, min/median/max, the environment),
-#   cpu_speedup.svg, io_wall.svg, io_memory.svg.
-# Arguments go to bench: groups (cpu io spawn ipc locks) and --quick, e.g.
-#   scripts/bench.sh --quick      # under a minute on 2 cores
-#   scripts/bench.sh cpu io       # two groups, full sizes
-#   scripts/bench.sh --out DIR    # write to DIR instead of results/ (or set BENCH_OUT)
-# The full run takes several minutes and needs about 2 GiB of free memory (1M asyncio tasks).
-# Figures are noisy on a busy machine: run it when nothing else is compiling.
+#   results.md (the table), results.json (every figure, min/median/max, the environment and
+#   the calibration), cpu_speedup.svg, io_wall.svg, io_memory.svg, realworld.svg.
+# Arguments go to bench: groups (cpu io spawn ipc locks realworld), --quick, --baseline, e.g.
+#   scripts/bench.sh --quick                  # the full run's sizes, fewer worker counts and N
+#   scripts/bench.sh cpu realworld            # two groups, full run
+#   scripts/bench.sh --out DIR                # write to DIR instead of results/ (or BENCH_OUT)
+#   scripts/bench.sh --baseline OLD/results.json   # each target beside an earlier run's
+# How far to trust it: two quick runs in a row, the second against the first, then the full
+# run against the second; the targets tables show every status and how far each figure moved.
+# The full run takes about ten minutes and needs about 2 GiB of free memory (1M asyncio tasks).
+# Figures are noisy on a busy machine: run it when nothing else is compiling (the report's
+# first lines give the load average and the calibration: two plain busy threads' speedup).
 set -eu
 cd "$(dirname "$0")/.."
 out="${BENCH_OUT:-results}"
