@@ -207,7 +207,8 @@ def start_redis(children: list) -> tuple[str | None, redis.Redis | None]:
     try:
         # Settings go in on stdin (`redis-server -`), where `ps` cannot see the password.
         server = subprocess.Popen(["redis-server", "-"], stdin=subprocess.PIPE,
-                                  stdout=subprocess.DEVNULL, text=True)
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, text=True)
     except FileNotFoundError:
         print("skipped: this demo needs redis-server "
               "(apt-get install redis-server, or brew install redis)")

@@ -81,7 +81,8 @@ fn start_redis(children: &mut Children) -> Result<Option<(String, Connection)>, 
     let spawned = Command::new("redis-server")
         .arg("-")
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::null()) // its log; it says nothing on stderr either
+        .stderr(Stdio::null())
         .spawn();
     match spawned {
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),

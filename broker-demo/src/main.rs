@@ -29,8 +29,12 @@
 //! worker exit.
 //! ```
 //!
-//! To copy: `cargo add redis@1 serde@1 serde_json@1 rand@0.10 clap@4 --features
-//! serde/derive,clap/derive,clap/env` (and `demo.rs` beside this file).
+//! Why the redis crate's blocking API, not its async one: each process does one thing at a
+//! time (the master waits for the next reply, a worker for its next task), so blocking
+//! calls read top to bottom and need no runtime.
+//!
+//! To copy: `cargo add redis@1 serde_json@1 rand@0.10`, `cargo add serde@1 --features
+//! derive` and `cargo add clap@4 --features derive,env` (and `demo.rs` beside this file).
 
 mod demo;
 

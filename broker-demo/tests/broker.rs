@@ -55,7 +55,7 @@ fn two_workers_bring_every_result_once() {
 #[test]
 fn the_default_run_kills_a_worker_and_still_counts_each_result_once() {
     // Its own redis-server, master and workers: every one of them must be gone at the end.
-    let out = testkit::run_leaving_nothing(EXE, &[], Duration::from_secs(90));
+    let out = testkit::run_leaving_nothing(EXE, &[], Duration::from_secs(40));
     assert_eq!(out.code, Some(0), "{out:?}");
     if out.stdout.starts_with("skipped: ") {
         assert_eq!(out.stdout.lines().count(), 1, "{out:?}");

@@ -18,7 +18,7 @@ use testkit::twin;
 #[test]
 fn broker_demo_py_prints_the_same_lines() {
     let test = "broker_demo_py_prints_the_same_lines";
-    let limit = Duration::from_secs(90);
+    let limit = Duration::from_secs(40);
     let Some(py) = twin::run(
         test,
         env!("CARGO_MANIFEST_DIR"),
