@@ -17,7 +17,7 @@ use sha2::Sha256;
 const EXE: &str = env!("CARGO_BIN_EXE_distributed-demo");
 const KEY_ENV: &str = "DISTRIBUTED_DEMO_AUTHKEY";
 /// The longest any process of a test may run.
-const LIMIT: Duration = Duration::from_secs(40);
+const LIMIT: Duration = Duration::from_secs(20);
 
 /// A started process whose stdout and stderr are read as it runs.
 struct Proc {
@@ -97,7 +97,7 @@ fn reader(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
 /// Starts a master with `tasks` tasks under `sh` (with `ulimit` if given); returns
 /// it and its address.
 fn master_with(tasks: u32, key: &str, ulimit: Option<u32>) -> (Proc, String) {
-    let args = format!("master --listen 127.0.0.1:0 --timeout 20 --tasks {tasks}");
+    let args = format!("master --listen 127.0.0.1:0 --timeout 10 --tasks {tasks}");
     let limit = ulimit.map_or(String::new(), |n| format!("ulimit -n {n}; "));
     let script = format!("{limit}exec \"$0\" {args}");
     let mut master = Proc::start(
@@ -132,7 +132,7 @@ fn worker(addr: &str, key: &str, name: &str, delay_ms: u32) -> Proc {
     Proc::start(
         Command::new(EXE)
             .args(args)
-            .args(["--timeout", "20"])
+            .args(["--timeout", "10"])
             .env(KEY_ENV, key),
     )
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use testkit::twin;
 
-const LIMIT: Duration = Duration::from_secs(60);
+const LIMIT: Duration = Duration::from_secs(30);
 
 #[test]
 fn distributed_demo_twin_prints_the_same_lines() {
