@@ -168,7 +168,8 @@ fn assert_all_results(stdout: &str, tasks: usize) -> Vec<(u64, String)> {
         put, numbers,
         "every task, once, and nothing else, comes back:\n{stdout}"
     );
-    assert!(stdout.ends_with("master exit.\n"), "{stdout}");
+    // (In the default run, the workers' last lines may come after it.)
+    assert_eq!(stdout.matches("master exit.\n").count(), 1, "{stdout}");
     got
 }
 
