@@ -35,9 +35,7 @@ pub fn missing(modules: &[&str]) -> Option<String> {
             .stderr(Stdio::null())
             .status();
         if !imported.is_ok_and(|s| s.success()) {
-            return Some(format!(
-                "python3 has no {module} (pip install {module})"
-            ));
+            return Some(format!("python3 has no {module} (pip install {module})"));
         }
     }
     None
@@ -161,7 +159,10 @@ mod tests {
         assert_same_lines("pid 12\nok 0.5 s\n", "pid 9876\nok 12.25 s\n");
         assert_same_lines_any_order("a 1\nb 2\n", "b 3\na 4\n");
         let order = std::panic::catch_unwind(|| assert_same_lines("a 1\nb 2\n", "b 3\na 4\n"));
-        assert!(order.is_err(), "a different order must fail the ordered check");
+        assert!(
+            order.is_err(),
+            "a different order must fail the ordered check"
+        );
         let words = std::panic::catch_unwind(|| assert_same_lines("Hello 1", "Hallo 1"));
         assert!(words.is_err(), "a different word must fail");
         let count = std::panic::catch_unwind(|| assert_same_lines_any_order("a\n", "a\na\n"));
