@@ -33,6 +33,11 @@ DEMO_TIMEOUT = 30.0
 LEASE = 2.0  # seconds a worker may hold a task before it is taken for lost
 
 
+def say(line: str) -> None:
+    """Prints a line in one write, so that the lines of processes sharing stdout never mix."""
+    sys.stdout.write(line + "\n")
+
+
 class Board:
     """The task queue and the results, and who holds which task. It lives in the master;
     workers call its methods through a manager proxy."""
@@ -66,7 +71,7 @@ class Board:
             now = time.monotonic()
             for n, (worker, since) in list(self.holding.items()):
                 if now - since > LEASE:
-                    print(f"lost {worker} on task {n}; it goes back to the queue")
+                    say(f"lost {worker} on task {n}; it goes back to the queue")
                     del self.holding[n]
                     self.queue.appendleft(n)
             self.changed.notify_all()
@@ -83,11 +88,11 @@ def start_master(address: tuple[str, int], key: bytes, tasks: int):
     Manager.register("board", callable=lambda: board)
     server = Manager(address=address, authkey=key).get_server()
     host, port = server.address
-    print(f"Listening on {host}:{port}")
+    say(f"Listening on {host}:{port}")
     for n in board.queue:
-        print(f"Put task {n}...")
+        say(f"Put task {n}...")
     threading.Thread(target=server.serve_forever, daemon=True).start()  # serves till exit
-    print("Try get results...")
+    say("Try get results...")
 
     def collect(timeout: float) -> None:
         deadline, printed = time.monotonic() + timeout, 0
@@ -96,7 +101,7 @@ def start_master(address: tuple[str, int], key: bytes, tasks: int):
                 board.changed.wait(0.2)
                 new = board.results[printed:]
             for n, square, worker in new:
-                print(f"Result: {n} * {n} = {square} (from {worker})")
+                say(f"Result: {n} * {n} = {square} (from {worker})")
             printed += len(new)
             board.requeue_lost()
         with board.changed:
@@ -106,13 +111,13 @@ def start_master(address: tuple[str, int], key: bytes, tasks: int):
         time.sleep(0.5)  # the workers waiting for a task get their None before we exit
         if printed < tasks:
             sys.exit(f"error: only {printed} of {tasks} results in {timeout}s")
-        print("master exit.")
+        say("master exit.")
 
     return f"{host}:{port}", collect
 
 
 def worker(connect: str, key: bytes, name: str, delay_ms: int) -> None:
-    print(f"Connect to server {connect}...")
+    say(f"Connect to server {connect}...")
     host, _, port = connect.rpartition(":")
     Manager.register("board")
     manager = Manager(address=(host, int(port)), authkey=key)
@@ -122,13 +127,13 @@ def worker(connect: str, key: bytes, name: str, delay_ms: int) -> None:
         sys.exit(f"error: the master at {connect}: authentication failed: {e}")
     except OSError as e:
         sys.exit(f"error: connecting to {connect}: {e}")
-    print(f"Handshake ok: {name} and the master share the key.")
+    say(f"Handshake ok: {name} and the master share the key.")
     board = manager.board()
     while (n := board.get_task(name)) is not None:
-        print(f"run task {n} * {n}...")
+        say(f"run task {n} * {n}...")
         time.sleep(delay_ms / 1000)  # the tutorial's worker sleeps too: the work "takes time"
         board.put_result(name, n, n * n)
-    print("worker exit.")
+    say("worker exit.")
 
 
 def demo(key: str | None) -> None:
@@ -146,14 +151,14 @@ def demo(key: str | None) -> None:
     workers = [start("worker-1", 10_000, subprocess.PIPE)]
     try:
         for line in workers[0].stdout:
-            print(line, end="")  # its lines, passed on
+            sys.stdout.write(line)  # its lines, passed on
             if line.startswith("run task "):
                 break
         else:
             sys.exit("error: worker-1 ended before it took a task")
         workers[0].kill()
         workers[0].wait()
-        print(f"Killed worker-1 in the middle of: {line.strip()}")
+        say(f"Killed worker-1 in the middle of: {line.strip()}")
         workers += [start("worker-2", 100), start("worker-3", 100)]
         collect(DEMO_TIMEOUT)
         for w in workers:
@@ -174,7 +179,7 @@ def bounded(low: int, high: int) -> Callable[[str], int]:
 
 
 def main() -> None:
-    sys.stdout.reconfigure(line_buffering=True)  # whole lines, in order with the children's
+    sys.stdout.reconfigure(line_buffering=True)  # each line out at once, in order with the children's
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     roles = parser.add_subparsers(dest="role")
     master_args = roles.add_parser("master", help="serve the task queue, as task_master.py")
