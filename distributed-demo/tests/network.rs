@@ -7,7 +7,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -19,21 +20,23 @@ const KEY_ENV: &str = "DISTRIBUTED_DEMO_AUTHKEY";
 /// The longest any process of a test may run.
 const LIMIT: Duration = Duration::from_secs(20);
 
-/// A started process whose stdout and stderr are read as it runs.
+/// A started process whose stdout and stderr are read as it runs. A watchdog kills
+/// it once it has run for `LIMIT`, so no read of its output can wait forever.
 struct Proc {
-    child: Child,
-    stdout: Option<BufReader<std::process::ChildStdout>>,
-    started: Instant,
+    child: Arc<Mutex<Child>>,
+    stdout: Option<BufReader<ChildStdout>>,
+    stderr: Option<ChildStderr>,
 }
 
 impl Drop for Proc {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let mut child = self.child.lock().unwrap();
+        let _ = child.kill(); // does nothing to one already reaped
+        let _ = child.wait();
     }
 }
 
-/// How a process ended: success, the rest of its stdout, its stderr.
+/// How a process ended: success, its exit code, the rest of its stdout, its stderr.
 struct Ended {
     ok: bool,
     code: Option<i32>,
@@ -49,10 +52,17 @@ impl Proc {
             .spawn()
             .unwrap();
         let stdout = Some(BufReader::new(child.stdout.take().unwrap()));
+        let stderr = child.stderr.take();
+        let child = Arc::new(Mutex::new(child));
+        let watched = Arc::clone(&child);
+        thread::spawn(move || {
+            thread::sleep(LIMIT);
+            let _ = watched.lock().unwrap().kill(); // a reaped child is not signalled
+        });
         Proc {
             child,
             stdout,
-            started: Instant::now(),
+            stderr,
         }
     }
 
@@ -62,21 +72,12 @@ impl Proc {
         line
     }
 
-    /// Waits for the process to exit, killing it past `LIMIT` (then the test fails).
+    /// Waits for the process to exit (the watchdog ends it past `LIMIT`).
     fn finish(mut self) -> Ended {
         let out = reader(self.stdout.take().unwrap());
-        let err = reader(self.child.stderr.take().unwrap());
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if self.started.elapsed() > LIMIT {
-                let _ = self.child.kill();
-                panic!("still running after {LIMIT:?}: {}", err.join().unwrap());
-            }
-            thread::sleep(Duration::from_millis(20));
-        };
+        let err = reader(self.stderr.take().unwrap());
         let (stdout, stderr) = (out.join().unwrap(), err.join().unwrap());
+        let status = self.child.lock().unwrap().wait().unwrap();
         Ended {
             ok: status.success(),
             code: status.code(),
@@ -193,11 +194,31 @@ fn frame(body: &str) -> Vec<u8> {
 }
 
 fn read_frame(stream: &mut TcpStream) -> String {
+    stream.set_read_timeout(Some(LIMIT)).unwrap();
     let mut len = [0; 4];
     stream.read_exact(&mut len).unwrap();
     let mut body = vec![0; u32::from_be_bytes(len) as usize];
     stream.read_exact(&mut body).unwrap();
     String::from_utf8(body).unwrap()
+}
+
+/// The next connection to `listener`; fails the test if none comes within `limit`.
+fn accept_within(listener: &TcpListener, limit: Duration) -> TcpStream {
+    listener.set_nonblocking(true).unwrap();
+    let start = Instant::now();
+    loop {
+        match listener.accept() {
+            Ok((conn, _)) => {
+                conn.set_nonblocking(false).unwrap();
+                return conn;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(start.elapsed() < limit, "no connection within {limit:?}");
+                thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("accept failed: {e}"),
+        }
+    }
 }
 
 /// Plays a worker's handshake with `key`, as `name`.
@@ -493,7 +514,7 @@ fn the_worker_checks_the_master_too_and_never_sends_the_key() {
     let fake = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = fake.local_addr().unwrap().to_string();
     let w = worker(&addr, "never-on-the-wire", "w", 10);
-    let (mut conn, _) = fake.accept().unwrap();
+    let mut conn = accept_within(&fake, LIMIT);
     let zeros = format!("[{}]", ["0"; 32].join(","));
     conn.write_all(&frame(&format!(r#"{{"Challenge":{zeros}}}"#)))
         .unwrap();
