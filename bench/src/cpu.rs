@@ -17,13 +17,13 @@ use std::thread;
 const CHUNKS: usize = 64;
 
 /// The same sizes in quick and full runs, so both measure the same thing: a ratio depends on
-/// the size (a binary search in a bigger array waits longer for memory). Each is about 0.4 s
+/// the size (a binary search in a bigger array waits longer for memory). Each is about 0.2 s
 /// of CPython on one core; Rust repeats the work in rounds until a timed run is long enough.
 pub fn size(mode: Mode, kind: Kind) -> u64 {
     match kind {
-        Kind::Primes => mode.pick(20_000, 500_000, 500_000),
-        Kind::Leibniz => mode.pick(20_000, 5_000_000, 5_000_000),
-        Kind::Bsearch => mode.pick(20_000, 2_000_000, 2_000_000),
+        Kind::Primes => mode.pick(20_000, 300_000, 300_000),
+        Kind::Leibniz => mode.pick(20_000, 3_000_000, 3_000_000),
+        Kind::Bsearch => mode.pick(20_000, 1_000_000, 1_000_000),
     }
 }
 

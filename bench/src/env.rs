@@ -22,6 +22,9 @@ pub struct Env {
     /// 1-minute load average when the run started: a busy machine gives noisy figures.
     pub load_average_start: Option<f64>,
     pub calibration: Option<Calibration>,
+    /// The same, measured again when every group has run.
+    pub calibration_end: Option<Calibration>,
+    pub load_average_end: Option<f64>,
     pub repeats: usize,
     pub warmup: usize,
     pub unix_time: u64,
@@ -74,6 +77,8 @@ impl Env {
             virtualization,
             load_average_start: load_average(),
             calibration,
+            calibration_end: None,
+            load_average_end: None,
             repeats: cfg.runs.repeats,
             warmup: cfg.runs.warmup,
             unix_time: std::time::SystemTime::now()

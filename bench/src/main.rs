@@ -127,7 +127,7 @@ fn run(args: Args) -> Res<()> {
         progress: ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
     };
     let planned: u64 = groups.iter().map(|g| g.planned(&cfg)).sum();
-    cfg.progress.set_length(planned + 1);
+    cfg.progress.set_length(planned);
     cfg.progress.set_style(ProgressStyle::with_template(
         "{bar:30} {pos}/{len} {elapsed_precise} {msg}",
     )?);
@@ -135,12 +135,17 @@ fn run(args: Args) -> Res<()> {
         .enable_steady_tick(std::time::Duration::from_millis(250));
     cfg.step("calibration: one busy thread, then two");
     let calibration = calibrate::measure(&cfg);
-    cfg.done();
-    let env = env::Env::collect(&cfg, calibration);
+    let env = env::Env::collect(&cfg, Some(calibration));
     let mut rows: Vec<Row> = Vec::new();
     for g in &groups {
         rows.append(&mut g.run(&cfg)?);
     }
+    cfg.step("calibration again: did the machine stay as it was?");
+    let env = env::Env {
+        calibration_end: Some(calibrate::measure(&cfg)),
+        load_average_end: env::load_average(),
+        ..env
+    };
     cfg.progress.finish_and_clear();
     let mut targets: Vec<targets::Target> =
         groups.iter().flat_map(|g| g.targets(&rows, &cfg)).collect();

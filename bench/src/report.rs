@@ -93,25 +93,28 @@ pub fn markdown(rows: &[Row], env: &Env) -> String {
         env.load_average_start
             .map_or("unknown".into(), |l| format!("{l:.2}")),
     );
-    match &env.calibration {
-        Some(c) => {
-            let _ = writeln!(
-                out,
-                "Calibration: two plain busy threads ran {}x as fast as one ({} repeats, {}–{}; \
-                 {} is the limit on {} cores). A figure well below the limit means this machine, \
-                 not the program, caps every parallel speedup below.\n",
+    let speedup = |c: &Option<crate::calibrate::Calibration>| {
+        c.as_ref().map_or("not measured".to_string(), |c| {
+            format!(
+                "{}x ({}–{})",
                 sig(c.speedup.median),
-                c.speedup.samples.len(),
                 sig(c.speedup.min),
-                sig(c.speedup.max),
-                c.limit,
-                env.cores
-            );
-        }
-        None => {
-            let _ = writeln!(out, "Calibration: not measured.\n");
-        }
-    }
+                sig(c.speedup.max)
+            )
+        })
+    };
+    let _ = writeln!(
+        out,
+        "Calibration: two plain busy threads ran {} as fast as one at the start, {} at the end \
+         (load average then: {}; {} is the limit on {} cores). A figure well below the limit \
+         means this machine, not the program, caps every parallel speedup below.\n",
+        speedup(&env.calibration),
+        speedup(&env.calibration_end),
+        env.load_average_end
+            .map_or("unknown".into(), |l| format!("{l:.2}")),
+        env.cores.min(2),
+        env.cores
+    );
     for group in Group::ALL {
         let rows: Vec<&Row> = rows.iter().filter(|r| r.group == group).collect();
         if rows.is_empty() {

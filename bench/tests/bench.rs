@@ -80,8 +80,10 @@ fn tiny_run_fills_every_group_in_results_json() {
     );
 
     let rows = json["rows"].as_array().unwrap();
-    let speedup = &env["calibration"]["speedup"];
-    assert!(is_fig(speedup), "no calibration figure: {speedup}");
+    for when in ["calibration", "calibration_end"] {
+        let speedup = &env[when]["speedup"];
+        assert!(is_fig(speedup), "no {when} figure: {speedup}");
+    }
     for group in ["cpu", "io", "spawn", "ipc", "locks", "realworld"] {
         let n = rows.iter().filter(|r| r["group"] == group).count();
         assert!(n >= 4, "group {group} has only {n} rows");
