@@ -28,6 +28,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 use tokio::time::sleep;
 
+// ANCHOR: idea
 /// The `asyncio.sleep` of every greeting.
 const DELAY: Duration = Duration::from_millis(500);
 
@@ -60,3 +61,4 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("gather: 2 tasks done in {took:.2} s, each slept {delay:.2} s");
     Ok(())
 }
+// ANCHOR_END: idea

@@ -45,6 +45,7 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 const DEMO_REQUESTS: usize = 50;
 
+// ANCHOR: idea
 /// The routes; any other path gets axum's own 404 Not Found, as in aiohttp.
 fn app() -> Router {
     Router::new()
@@ -62,6 +63,7 @@ async fn hello(Path(name): Path<String>) -> Html<String> {
     sleep(HELLO_DELAY).await;
     Html(format!("<h1>hello, {}!</h1>", escape_html(&name)))
 }
+// ANCHOR_END: idea
 
 /// Serves the app on 127.0.0.1:8000 (or `--port`), or runs the demo with `--demo`.
 #[derive(Parser)]

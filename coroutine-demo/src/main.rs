@@ -32,6 +32,7 @@ use std::error::Error;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::yield_now;
 
+// ANCHOR: idea
 /// What the producer sends: a number and where to put the answer.
 type Request = (u32, oneshot::Sender<&'static str>);
 
@@ -76,6 +77,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     tokio::join!(biased; a(), b());
     Ok(())
 }
+// ANCHOR_END: idea
 
 /// Part two: prints 1, 2, then gives the thread away, then 3.
 async fn a() {

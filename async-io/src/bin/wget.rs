@@ -49,6 +49,7 @@ struct Args {
     hosts: Vec<String>,
 }
 
+// ANCHOR: idea
 // One thread for everything, local servers included: the fetches overlap because each
 // one waits without holding the thread, not because they run in parallel.
 #[tokio::main(flavor = "current_thread")]
@@ -97,6 +98,7 @@ async fn wget(host: &str) -> Result<(), Box<dyn Error>> {
     println!("Done {host}.");
     Ok(())
 }
+// ANCHOR_END: idea
 
 /// The lines of an HTTP head, up to the empty line that ends it. A head cut off by the
 /// peer, or longer than MAX_HEAD, is an error: that peer did not answer.
