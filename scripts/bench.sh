@@ -9,7 +9,7 @@
 #   scripts/bench.sh --baseline OLD/results.json   # each target beside an earlier run's
 # How far to trust it: two quick runs in a row, the second against the first, then the full
 # run against the second; the targets tables show every status and how far each figure moved.
-# The full run takes about ten minutes and needs about 2 GiB of free memory (1M asyncio tasks).
+# The full run needs about 2 GiB of free memory (1M asyncio tasks) and takes several minutes.
 # Figures are noisy on a busy machine: run it when nothing else is compiling (the report's
 # first lines give the load average and the calibration: two plain busy threads' speedup).
 set -eu
