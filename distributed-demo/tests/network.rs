@@ -558,6 +558,25 @@ fn a_silent_master_makes_the_worker_give_up() {
     drop(fake);
 }
 
+/// A master that gets no results gives up after its `--timeout` and says so.
+#[test]
+fn a_master_without_workers_gives_up_after_its_timeout() {
+    let mut cmd = Command::new(EXE);
+    cmd.args([
+        "master",
+        "--listen",
+        "127.0.0.1:0",
+        "--tasks",
+        "2",
+        "--timeout",
+        "1",
+    ]);
+    let m = Proc::start(cmd.env(KEY_ENV, "k")).finish();
+    assert_eq!(m.code, Some(1), "{}\n{}", m.stdout, m.stderr);
+    assert!(!m.stdout.contains("master exit."), "{}", m.stdout);
+    assert_eq!(m.stderr, "Error: \"only 0 of 2 results in 1s\"\n");
+}
+
 /// Runs the binary with `args` (and `key`, if given); expects `code` and one
 /// stderr line starting `start`.
 fn assert_fails(args: &[&str], key: Option<&str>, code: i32, start: &str) {
