@@ -31,6 +31,7 @@ use std::thread;
 /// How many times each thread calls `change_it`, which changes the balance twice (+n, -n).
 const CALLS: u64 = 1_000_000;
 
+// ANCHOR: idea
 fn main() {
     println!("naive: `balance += n` on one plain i64 from 2 threads does not compile (E0499)");
 
@@ -93,6 +94,7 @@ fn split_load_store(amounts: &[i64]) -> (i64, u64, u64) {
     });
     (balance.into_inner(), changes, lost.into_inner())
 }
+// ANCHOR_END: idea
 
 /// Runs `change_it(n)` CALLS times in one thread per amount, and returns the number of
 /// changes the threads made, counted as they go (two per call).

@@ -32,6 +32,7 @@ const RUN_FOR: Duration = Duration::from_secs(1);
 /// Up to a quarter of a core less than asked is noise (the OS's own work, timer ticks).
 const SHORT: f64 = 0.25;
 
+// ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
     let cores = thread::available_parallelism()?.get();
     // One busy thread first: what one core gives here and now, to compare with.
@@ -78,6 +79,7 @@ fn busy(threads: usize) -> Result<Option<f64>, Box<dyn Error>> {
     let cpu = cpu0.zip(cpu1).map(|(before, after)| after - before);
     Ok(cpu.map(|cpu| cpu.div_duration_f64(wall) * 100.0))
 }
+// ANCHOR_END: idea
 
 /// User CPU time used so far by all threads of this process: the time spent running its own
 /// code, which is all a busy loop does. std has no portable way to read it; Unix has
