@@ -48,8 +48,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 // mimalloc, not the system's malloc: a tokio task is one allocation aligned to 128 bytes, and
-// glibc serves an aligned allocation by carving it from a larger block, losing about 190 bytes
-// per task (a million sleeping tasks: 458 bytes each with glibc, 274 with mimalloc).
+// glibc serves an aligned allocation by carving it from a larger block, losing about 140 bytes
+// per task (a million sleeping tasks' peak: 388 bytes each with glibc, 247 with mimalloc).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
