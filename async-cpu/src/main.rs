@@ -61,6 +61,7 @@ enum Way {
     Rayon,
 }
 
+// ANCHOR: idea
 async fn hello(Path(name): Path<String>) -> String {
     tokio::time::sleep(HELLO_DELAY).await;
     format!("hello, {name}!\n")
@@ -93,6 +94,7 @@ async fn primes(State(way): State<Way>, Path(n): Path<u64>) -> Answer {
     };
     Ok(format!("{count}\n"))
 }
+// ANCHOR_END: idea
 
 /// Counts the primes below `below` by trial division: CPU work and nothing else.
 fn count_primes(below: u64) -> usize {
