@@ -154,11 +154,11 @@ fn worker(url: &str, crash_on_task: Option<u32>) -> Result<(), Box<dyn Error>> {
         };
         // Past MAX_DELIVERIES the task is given up (no square), not run again.
         let square = (deliveries <= MAX_DELIVERIES).then(|| run(&task, deliveries, crash_on_task));
-        let reply = Reply {
+        let reply = serde_json::to_string(&Reply {
             id: task.id,
             square,
-        };
-        redis.rpush(RESULTS, serde_json::to_string(&reply)?)?;
+        })?;
+        redis.rpush(RESULTS, reply)?;
         // Ack only now that the reply is out: a worker that dies before this line leaves
         // the task pending, and another worker takes it over.
         redis.xack(TASKS, GROUP, &[&entry.id])?;

@@ -33,7 +33,10 @@ impl RedisServer {
             match Self::try_start(password) {
                 Ok(server) => return Some(server),
                 Err(Missing) => {
-                    skip(test, "no redis-server on PATH (apt-get install redis-server)");
+                    skip(
+                        test,
+                        "no redis-server on PATH (apt-get install redis-server)",
+                    );
                     return None;
                 }
                 Err(Exited) => continue,
@@ -60,10 +63,7 @@ impl RedisServer {
             .and_then(|l| l.local_addr())
             .expect("the loopback interface has a free port")
             .port();
-        let dir = std::env::temp_dir().join(format!(
-            "testkit-redis-{}-{port}",
-            std::process::id()
-        ));
+        let dir = std::env::temp_dir().join(format!("testkit-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("the temp dir is writable");
         let log = dir.join("redis.log");
         // The settings go in on stdin (`redis-server -`), so `ps` shows no password.
