@@ -36,6 +36,7 @@ use std::sync::mpsc::{self, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+// ANCHOR: idea
 const TASKS: [u64; 8] = [3, 7, 12, 25, 31, 48, 50, 99];
 /// The first worker that takes task 5 panics on it.
 const POISONED: usize = 5;
@@ -122,6 +123,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
+// ANCHOR_END: idea
 
 fn name(w: usize) -> String {
     format!("worker-{}", w + 1)

@@ -33,6 +33,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+// ANCHOR: idea
 const TASKS: [u64; 8] = [3, 7, 12, 25, 31, 48, 50, 99];
 /// The first worker that takes task 5 crashes on it.
 const POISONED: usize = 5;
@@ -140,6 +141,7 @@ fn worker() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
+// ANCHOR_END: idea
 
 /// The worker processes: dropping this kills and reaps any still running, so
 /// that no path, an error included, leaves one behind.
