@@ -233,7 +233,9 @@ def start_redis(children: list) -> tuple[str | None, redis.Redis | None]:
 
 
 def main() -> None:
-    sys.stdout.reconfigure(line_buffering=True)  # each line out at once, even to a pipe
+    # Each line out at once and whole (one write), even to a pipe the processes share and
+    # under `python3 -u`, which would write the text and its newline apart.
+    sys.stdout.reconfigure(line_buffering=True, write_through=False)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     roles = parser.add_subparsers(dest="role")
     for role in ["master", "worker"]:
