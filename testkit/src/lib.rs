@@ -42,7 +42,7 @@ pub fn run_within(exe: &str, args: &[&str], limit: Duration) -> Outcome {
 /// As [`run_within`], for a command the caller set up (environment, working directory).
 /// Its stdout and stderr are piped and its stdin is empty.
 pub fn command_within(cmd: Command, limit: Duration) -> Outcome {
-    command_within_then(cmd, limit, |_| {}, || {})
+    command_within_then(cmd, limit, false, |_| {}, || {})
 }
 
 /// As [`command_within`], calling `started` with the child's PID once it runs and
@@ -51,6 +51,7 @@ pub fn command_within(cmd: Command, limit: Duration) -> Outcome {
 fn command_within_then(
     mut cmd: Command,
     limit: Duration,
+    own_group: bool,
     started: impl FnOnce(u32),
     exited: impl FnOnce(),
 ) -> Outcome {
@@ -75,7 +76,14 @@ fn command_within_then(
         }
         if start.elapsed() > limit {
             // Kill, then reap, so no zombie outlives the test. The readers are left
-            // behind: a grandchild may still hold the pipes open.
+            // behind: a grandchild may still hold the pipes open. A program run in a
+            // process group of its own (see run_leaving_nothing) goes with its group.
+            #[cfg(unix)]
+            if own_group {
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", child.id())])
+                    .status();
+            }
             let killed = child.kill();
             let reaped = child.wait();
             panic!(
@@ -111,6 +119,7 @@ pub fn run_leaving_nothing(exe: &str, args: &[&str], limit: Duration) -> Outcome
     let out = command_within_then(
         cmd,
         limit,
+        true,
         |pid| pgid.set(pid),
         || {
             // Checked as soon as the program has exited, before its output is read to
@@ -257,5 +266,24 @@ mod tests {
             .downcast::<String>()
             .unwrap();
         assert!(message.contains("left processes"), "{message}");
+    }
+
+    #[test]
+    fn a_program_past_its_limit_is_killed_with_its_group() {
+        // Durations no other program is likely to be sleeping for.
+        let script = "sleep 119.71 & exec sleep 119.72";
+        let hung = std::panic::catch_unwind(|| {
+            run_leaving_nothing("sh", &["-c", script], Duration::from_secs(1))
+        });
+        assert!(hung.is_err(), "a hung program must fail the run");
+        thread::sleep(Duration::from_millis(300));
+        let survivors: Vec<String> = std::fs::read_dir("/proc")
+            .expect("/proc")
+            .flatten()
+            .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+            .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+            .filter(|c| c.starts_with("sleep 119.71"))
+            .collect();
+        assert!(survivors.is_empty(), "left running: {survivors:?}");
     }
 }
