@@ -1,11 +1,8 @@
 //! Runs the real binary and checks what the demo exists to show.
 // Tests may unwrap: a panic here is a test failure, with its message.
 #![allow(clippy::unwrap_used)]
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
-use testkit::{Outcome, line, number_after, run_leaving_nothing, run_within};
+use std::time::Duration;
+use testkit::{Outcome, line, number_after, run_leaving_nothing, run_with_input, run_within};
 
 const EXE: &str = env!("CARGO_BIN_EXE_pipe-demo");
 /// The demo takes a fraction of a second; a deadlock would never end.
@@ -107,41 +104,7 @@ fn an_unknown_argument_is_refused() {
 /// At most 1 MiB of its stdout is kept: a child that wrote for ever would then block, and
 /// the limit ends it.
 fn child_given(requests: &[u8]) -> Outcome {
-    let mut child = Command::new(EXE)
-        .arg("child")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (mut stdin, requests) = (child.stdin.take().unwrap(), requests.to_vec());
-    thread::spawn(move || stdin.write_all(&requests)); // then drops stdin: end-of-file
-    let read = |pipe: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.take(1 << 20).read_to_string(&mut text);
-            text
-        })
-    };
-    let stdout = read(Box::new(child.stdout.take().unwrap()));
-    let stderr = read(Box::new(child.stderr.take().unwrap()));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("the child still runs after its requests ended");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    Outcome {
-        code: status.code(),
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    }
+    run_with_input(EXE, &["child"], requests, 1 << 20, Duration::from_secs(10))
 }
 
 #[test]

@@ -1,10 +1,10 @@
 //! Runs the real binaries and checks what the demos exist to show.
 // Tests may unwrap: a panic here is a test failure, with its message.
 #![allow(clippy::unwrap_used)]
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use testkit::{Outcome, number_after, run_leaving_nothing, run_within};
+use testkit::{Outcome, number_after, run_leaving_nothing, run_with_input, run_within};
 
 const EXE: &str = env!("CARGO_BIN_EXE_queue-demo");
 const THREADS: &str = env!("CARGO_BIN_EXE_queue-threads");
@@ -94,41 +94,7 @@ fn an_unknown_argument_is_refused() {
 /// At most 2 MiB of its stdout is kept: a reader that printed for ever would then block,
 /// and the limit ends it.
 fn reader_given(input: &[u8]) -> Outcome {
-    let mut reader = Command::new(EXE)
-        .arg("reader")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (mut queue, input) = (reader.stdin.take().unwrap(), input.to_vec());
-    std::thread::spawn(move || queue.write_all(&input)); // then drops it: end-of-file
-    let read = |pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.take(2 << 20).read_to_string(&mut text);
-            text
-        })
-    };
-    let stdout = read(Box::new(reader.stdout.take().unwrap()));
-    let stderr = read(Box::new(reader.stderr.take().unwrap()));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = reader.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            reader.kill().unwrap();
-            reader.wait().unwrap();
-            panic!("the reader still runs after its queue ended");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Outcome {
-        code: status.code(),
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    }
+    run_with_input(EXE, &["reader"], input, 2 << 20, Duration::from_secs(10))
 }
 
 #[test]

@@ -9,7 +9,7 @@
 pub mod redis;
 pub mod twin;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::str::FromStr;
@@ -42,30 +42,60 @@ pub fn run_within(exe: &str, args: &[&str], limit: Duration) -> Outcome {
 /// As [`run_within`], for a command the caller set up (environment, working directory).
 /// Its stdout and stderr are piped and its stdin is empty.
 pub fn command_within(cmd: Command, limit: Duration) -> Outcome {
-    command_within_then(cmd, limit, false, |_| {}, || {})
+    command_within_then(cmd, limit, false, None, |_| {}, || {})
+}
+
+/// As [`run_within`], with `input` written to the program's stdin (then end-of-file), and
+/// at most `cap` bytes kept of its stdout and of its stderr, read as UTF-8 with anything
+/// else replaced: a program that wrote for ever would then block, and the limit ends it.
+pub fn run_with_input(
+    exe: &str,
+    args: &[&str],
+    input: &[u8],
+    cap: u64,
+    limit: Duration,
+) -> Outcome {
+    let mut cmd = Command::new(exe);
+    cmd.args(args);
+    command_within_then(cmd, limit, false, Some((input, cap)), |_| {}, || {})
 }
 
 /// As [`command_within`], calling `started` with the child's PID once it runs and
 /// `exited` once it has exited, before its output is read to the end (a process it left
-/// behind may still hold the pipes open).
+/// behind may still hold the pipes open). With `input_and_cap`, as [`run_with_input`].
 fn command_within_then(
     mut cmd: Command,
     limit: Duration,
     own_group: bool,
+    input_and_cap: Option<(&[u8], u64)>,
     started: impl FnOnce(u32),
     exited: impl FnOnce(),
 ) -> Outcome {
     let what = describe(&cmd);
+    let stdin = if input_and_cap.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    };
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("{what} does not start: {e}"));
     started(child.id());
+    let cap = input_and_cap.map(|(input, cap)| {
+        let (mut stdin, input) = (
+            child.stdin.take().expect("stdin was piped above"),
+            input.to_vec(),
+        );
+        // Written on a thread of its own, which then drops stdin: end-of-file.
+        thread::spawn(move || stdin.write_all(&input));
+        cap
+    });
     // Read both pipes while it runs: a full pipe would block it and look like a hang.
-    let stdout = read_all(child.stdout.take().expect("stdout was piped above"));
-    let stderr = read_all(child.stderr.take().expect("stderr was piped above"));
+    let stdout = read_all(child.stdout.take().expect("stdout was piped above"), cap);
+    let stderr = read_all(child.stderr.take().expect("stderr was piped above"), cap);
     let start = Instant::now();
     let status = loop {
         let done = child
@@ -120,6 +150,7 @@ pub fn run_leaving_nothing(exe: &str, args: &[&str], limit: Duration) -> Outcome
         cmd,
         limit,
         true,
+        None,
         |pid| pgid.set(pid),
         || {
             // Checked as soon as the program has exited, before its output is read to
@@ -185,12 +216,19 @@ fn describe(cmd: &Command) -> String {
     format!("{} {args:?}", name.to_string_lossy())
 }
 
-fn read_all(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+/// All that `pipe` gives, which must be UTF-8; or with `cap`, its first `cap` bytes, with
+/// whatever is not UTF-8 replaced.
+fn read_all(mut pipe: impl Read + Send + 'static, cap: Option<u64>) -> thread::JoinHandle<String> {
     thread::spawn(move || {
-        let mut text = String::new();
-        pipe.read_to_string(&mut text)
-            .expect("the demo prints UTF-8");
-        text
+        let Some(cap) = cap else {
+            let mut text = String::new();
+            pipe.read_to_string(&mut text)
+                .expect("the demo prints UTF-8");
+            return text;
+        };
+        let mut bytes = Vec::new();
+        let _ = pipe.take(cap).read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
     })
 }
 
@@ -266,6 +304,12 @@ mod tests {
             .downcast::<String>()
             .unwrap();
         assert!(message.contains("left processes"), "{message}");
+    }
+
+    #[test]
+    fn the_input_reaches_the_program_and_only_cap_bytes_of_its_output_are_kept() {
+        let out = run_with_input("cat", &[], b"abc", 2, QUICK_LIMIT);
+        assert_eq!((out.code, out.stdout.as_str()), (Some(0), "ab"));
     }
 
     #[test]
