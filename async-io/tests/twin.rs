@@ -4,13 +4,10 @@ use testkit::twin;
 const LIMIT: Duration = Duration::from_secs(30);
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
-/// The stdout of the Rust program `exe` and of its twin `script`, both run with no
-/// arguments and both exiting 0; `None` when the twin cannot run here (it says why).
+/// The stdout of the Rust program `exe` and of its twin `script`, both exiting 0; `None`
+/// when the twin cannot run here (it says why).
 fn run_both(test: &str, exe: &str, script: &str) -> Option<(String, String)> {
-    let python = twin::run(test, DIR, script, &[], &[], LIMIT)?;
-    assert_eq!(python.code, Some(0), "{python:?}");
-    let rust = testkit::run_within(exe, &[], LIMIT);
-    assert_eq!(rust.code, Some(0), "{rust:?}");
+    let (rust, python) = twin::run_both(test, DIR, script, &[], exe, LIMIT)?;
     Some((rust.stdout, python.stdout))
 }
 

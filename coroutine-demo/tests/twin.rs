@@ -8,13 +8,12 @@ use testkit::twin;
 fn coroutine_demo_twin_prints_the_same_lines() {
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
-    let Some(python) = twin::run("coroutine_demo", dir, "coroutine_demo.py", &[], &[], limit)
+    let exe = env!("CARGO_BIN_EXE_coroutine-demo");
+    let Some((rust, python)) =
+        twin::run_both("coroutine_demo", dir, "coroutine_demo.py", &[], exe, limit)
     else {
         return;
     };
-    assert_eq!(python.code, Some(0), "{python:?}");
-    let rust = testkit::run_within(env!("CARGO_BIN_EXE_coroutine-demo"), &[], limit);
-    assert_eq!(rust.code, Some(0), "{rust:?}");
     twin::assert_same_lines(&rust.stdout, &python.stdout);
     assert_eq!(python.stdout, rust.stdout);
 }

@@ -2,19 +2,17 @@
 #![cfg(unix)]
 
 use std::time::Duration;
-use testkit::{number_after, run_within, twin};
+use testkit::{number_after, twin};
 
 #[test]
 fn fork_demo_py_prints_the_same_lines_and_its_child_knows_its_parent() {
     let test = "fork_demo_py_prints_the_same_lines_and_its_child_knows_its_parent";
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
-    let Some(python) = twin::run(test, dir, "fork_demo.py", &[], &[], limit) else {
+    let exe = env!("CARGO_BIN_EXE_fork-demo");
+    let Some((rust, python)) = twin::run_both(test, dir, "fork_demo.py", &[], exe, limit) else {
         return;
     };
-    assert_eq!(python.code, Some(0), "{python:?}");
-    let rust = run_within(env!("CARGO_BIN_EXE_fork-demo"), &[], limit);
-    assert_eq!(rust.code, Some(0), "{rust:?}");
     // Parent and child print at the same time, so their lines may swap.
     twin::assert_same_lines_any_order(&rust.stdout, &python.stdout);
 

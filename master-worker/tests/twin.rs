@@ -26,11 +26,10 @@ fn task_5_workers<'a>(stdout: &'a str, what: &str) -> (&'a str, &'a str) {
 fn master_worker_twin_prints_the_same_lines() {
     let name = "master_worker_twin_prints_the_same_lines";
     let dir = env!("CARGO_MANIFEST_DIR");
-    let Some(py) = twin::run(name, dir, "master_worker.py", &[], &[], LIMIT) else {
+    let exe = env!("CARGO_BIN_EXE_master-worker");
+    let Some((rust, py)) = twin::run_both(name, dir, "master_worker.py", &[], exe, LIMIT) else {
         return;
     };
-    assert_eq!(py.code, Some(0), "{py:?}");
-    let rust = testkit::run_within(env!("CARGO_BIN_EXE_master-worker"), &[], LIMIT);
     twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
     let (redone_by, panicked) = task_5_workers(&py.stdout, "panicked (\"poison task 5\")");
     assert_ne!(redone_by, panicked, "{}", py.stdout);
@@ -45,12 +44,10 @@ fn master_worker_processes_twin_prints_the_same_lines() {
     let name = "master_worker_processes_twin_prints_the_same_lines";
     let dir = env!("CARGO_MANIFEST_DIR");
     let script = "master_worker_processes.py";
-    let Some(py) = twin::run(name, dir, script, &[], &[], LIMIT) else {
+    let exe = env!("CARGO_BIN_EXE_master-worker-processes");
+    let Some((rust, py)) = twin::run_both(name, dir, script, &[], exe, LIMIT) else {
         return;
     };
-    assert_eq!(py.code, Some(0), "{py:?}");
-    let exe = env!("CARGO_BIN_EXE_master-worker-processes");
-    let rust = testkit::run_within(exe, &[], LIMIT);
     twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
     // A real crash in Python too: the worker was killed by SIGABRT.
     let (redone_by, crashed) = task_5_workers(&py.stdout, "crashed (signal: 6 (SIGABRT))");

@@ -1,19 +1,18 @@
 //! The Python twin prints the Rust program's lines, numbers aside, and shows the GIL.
 
 use std::time::Duration;
-use testkit::{line_after, run_within, twin};
+use testkit::{line_after, twin};
 
 #[test]
 fn multicore_demo_py_prints_the_same_lines_and_its_threads_share_one_core() {
     let test = "multicore_demo_py_prints_the_same_lines_and_its_threads_share_one_core";
     let dir = env!("CARGO_MANIFEST_DIR");
     let limit = Duration::from_secs(15);
-    let Some(python) = twin::run(test, dir, "multicore_demo.py", &[], &[], limit) else {
+    let exe = env!("CARGO_BIN_EXE_multicore-demo");
+    let Some((rust, python)) = twin::run_both(test, dir, "multicore_demo.py", &[], exe, limit)
+    else {
         return;
     };
-    assert_eq!(python.code, Some(0), "{python:?}");
-    let rust = run_within(env!("CARGO_BIN_EXE_multicore-demo"), &[], limit);
-    assert_eq!(rust.code, Some(0), "{rust:?}");
     let (rust, python) = (rust.stdout, python.stdout);
     // The last line says how many cores the threads got; under the GIL, Python says instead
     // that its threads take turns, and what it uses for more cores.

@@ -10,19 +10,13 @@ const LIMIT: Duration = Duration::from_secs(20);
 
 #[test]
 fn pipe_demo_py_prints_the_same_lines_and_its_payload_comes_back_intact() {
-    let Some(python) = twin::run(
-        "pipe_demo_py",
-        env!("CARGO_MANIFEST_DIR"),
-        "pipe_demo.py",
-        &[],
-        &[],
-        LIMIT,
-    ) else {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let exe = env!("CARGO_BIN_EXE_pipe-demo");
+    let Some((rust, python)) =
+        twin::run_both_leaving_nothing("pipe_demo_py", dir, "pipe_demo.py", &[], exe, LIMIT)
+    else {
         return;
     };
-    let rust = testkit::run_leaving_nothing(env!("CARGO_BIN_EXE_pipe-demo"), &[], LIMIT);
-    assert_eq!(python.code, Some(0), "{python:?}");
-    assert_eq!(rust.code, Some(0), "{rust:?}");
     twin::assert_same_lines(&rust.stdout, &python.stdout);
 
     let out = &python.stdout;

@@ -2,19 +2,17 @@
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
-use testkit::{number_after, run_within, twin};
+use testkit::{number_after, twin};
 
 #[test]
 fn pool_demo_py_prints_the_same_lines_and_runs_5_tasks_on_at_most_4_pids() {
     let test = "pool_demo_py_prints_the_same_lines_and_runs_5_tasks_on_at_most_4_pids";
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
-    let Some(python) = twin::run(test, dir, "pool_demo.py", &[], &[], limit) else {
+    let exe = env!("CARGO_BIN_EXE_pool-demo");
+    let Some((rust, python)) = twin::run_both(test, dir, "pool_demo.py", &[], exe, limit) else {
         return;
     };
-    assert_eq!(python.code, Some(0), "{python:?}");
-    let rust = run_within(env!("CARGO_BIN_EXE_pool-demo"), &[], limit);
-    assert_eq!(rust.code, Some(0), "{rust:?}");
     // The workers' lines come in whatever order the tasks start and end.
     twin::assert_same_lines_any_order(&rust.stdout, &python.stdout);
 

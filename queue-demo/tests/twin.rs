@@ -18,19 +18,13 @@ fn items<'a>(text: &'a str, prefix: &str, suffix: &str) -> Vec<&'a str> {
 
 #[test]
 fn queue_demo_py_prints_the_same_lines_and_its_queue_delivers_a_b_c_in_order() {
-    let Some(python) = twin::run(
-        "queue_demo_py",
-        DIR,
-        "queue_demo.py",
-        &[],
-        &["multiprocessing"],
-        LIMIT,
-    ) else {
+    let exe = env!("CARGO_BIN_EXE_queue-demo");
+    let modules = ["multiprocessing"];
+    let Some((rust, python)) =
+        twin::run_both_leaving_nothing("queue_demo_py", DIR, "queue_demo.py", &modules, exe, LIMIT)
+    else {
         return;
     };
-    let rust = testkit::run_leaving_nothing(env!("CARGO_BIN_EXE_queue-demo"), &[], LIMIT);
-    assert_eq!(python.code, Some(0), "{python:?}");
-    assert_eq!(rust.code, Some(0), "{rust:?}");
     // The Rust writer talks on stderr (its stdout is the queue); the two processes' lines
     // interleave differently from run to run.
     twin::assert_same_lines_any_order(&(rust.stderr + &rust.stdout), &python.stdout);
@@ -58,13 +52,12 @@ fn queue_demo_py_prints_the_same_lines_and_its_queue_delivers_a_b_c_in_order() {
 
 #[test]
 fn queue_threads_py_prints_the_same_lines_and_every_item_is_got_once() {
-    let Some(python) = twin::run("queue_threads_py", DIR, "queue_threads.py", &[], &[], LIMIT)
+    let exe = env!("CARGO_BIN_EXE_queue-threads");
+    let Some((rust, python)) =
+        twin::run_both("queue_threads_py", DIR, "queue_threads.py", &[], exe, LIMIT)
     else {
         return;
     };
-    let rust = testkit::run_within(env!("CARGO_BIN_EXE_queue-threads"), &[], LIMIT);
-    assert_eq!(python.code, Some(0), "{python:?}");
-    assert_eq!(rust.code, Some(0), "{rust:?}");
     // One line each differs on purpose: Rust's channel closes itself, Python's queue
     // cannot be closed, and the twin says what it does instead.
     let closed = "the channel closed itself when the last sender was dropped";

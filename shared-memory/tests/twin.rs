@@ -11,19 +11,16 @@ const LIMIT: Duration = Duration::from_secs(20);
 
 #[test]
 fn shared_memory_py_prints_the_same_lines_and_its_lock_keeps_the_balance_exact() {
-    let Some(python) = twin::run(
-        "shared_memory_py",
-        env!("CARGO_MANIFEST_DIR"),
-        "shared_memory.py",
-        &[],
-        &["multiprocessing"],
-        LIMIT,
-    ) else {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let exe = env!("CARGO_BIN_EXE_shared-memory");
+    let modules = ["multiprocessing"];
+    let script = "shared_memory.py";
+    let test = "shared_memory_py";
+    let Some((rust, python)) =
+        twin::run_both_leaving_nothing(test, dir, script, &modules, exe, LIMIT)
+    else {
         return;
     };
-    let rust = testkit::run_leaving_nothing(env!("CARGO_BIN_EXE_shared-memory"), &[], LIMIT);
-    assert_eq!(python.code, Some(0), "{python:?}");
-    assert_eq!(rust.code, Some(0), "{rust:?}");
     // One line differs on purpose: Rust's fetch_add has no Python equivalent, and the twin
     // says what it does instead.
     let atomic = line(&rust.stdout, "fetch_add: ");

@@ -1,19 +1,17 @@
 //! The Python twin prints the Rust program's lines, numbers aside.
 
 use std::time::Duration;
-use testkit::{line_after, number_after, run_within, twin};
+use testkit::{line_after, number_after, twin};
 
 #[test]
 fn spawn_demo_py_prints_the_same_lines_and_its_child_has_its_own_global() {
     let test = "spawn_demo_py_prints_the_same_lines_and_its_child_has_its_own_global";
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
-    let Some(python) = twin::run(test, dir, "spawn_demo.py", &[], &[], limit) else {
+    let exe = env!("CARGO_BIN_EXE_spawn-demo");
+    let Some((rust, python)) = twin::run_both(test, dir, "spawn_demo.py", &[], exe, limit) else {
         return;
     };
-    assert_eq!(python.code, Some(0), "{python:?}");
-    let rust = run_within(env!("CARGO_BIN_EXE_spawn-demo"), &[], limit);
-    assert_eq!(rust.code, Some(0), "{rust:?}");
     twin::assert_same_lines(&rust.stdout, &python.stdout);
 
     // multiprocessing.Process runs in another process, whose global is its own.

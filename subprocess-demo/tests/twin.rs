@@ -1,19 +1,18 @@
 //! The Python twin prints the Rust program's lines, numbers aside.
 
 use std::time::Duration;
-use testkit::{run_within, twin};
+use testkit::twin;
 
 #[test]
 fn subprocess_demo_py_prints_the_same_lines_and_deadlocks_the_same_way() {
     let test = "subprocess_demo_py_prints_the_same_lines_and_deadlocks_the_same_way";
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
-    let Some(python) = twin::run(test, dir, "subprocess_demo.py", &[], &[], limit) else {
+    let exe = env!("CARGO_BIN_EXE_subprocess-demo");
+    let Some((rust, python)) = twin::run_both(test, dir, "subprocess_demo.py", &[], exe, limit)
+    else {
         return;
     };
-    assert_eq!(python.code, Some(0), "{python:?}");
-    let rust = run_within(env!("CARGO_BIN_EXE_subprocess-demo"), &[], limit);
-    assert_eq!(rust.code, Some(0), "{rust:?}");
     // Each names itself in its `$` lines: the script's file name, the binary's.
     let python = python
         .stdout

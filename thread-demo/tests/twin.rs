@@ -1,19 +1,17 @@
 //! The Python twin prints the Rust program's lines, numbers aside.
 
 use std::time::Duration;
-use testkit::{run_within, twin};
+use testkit::twin;
 
 #[test]
 fn thread_demo_py_prints_the_same_lines_and_its_waits_overlap_too() {
     let test = "thread_demo_py_prints_the_same_lines_and_its_waits_overlap_too";
     let dir = env!("CARGO_MANIFEST_DIR");
     let limit = Duration::from_secs(15);
-    let Some(python) = twin::run(test, dir, "thread_demo.py", &[], &[], limit) else {
+    let exe = env!("CARGO_BIN_EXE_thread-demo");
+    let Some((rust, python)) = twin::run_both(test, dir, "thread_demo.py", &[], exe, limit) else {
         return;
     };
-    assert_eq!(python.code, Some(0), "{python:?}");
-    let rust = run_within(env!("CARGO_BIN_EXE_thread-demo"), &[], limit);
-    assert_eq!(rust.code, Some(0), "{rust:?}");
     // Each prints its main thread's real name: Rust's "main" is Python's "MainThread".
     let python = python.stdout.replace("thread MainThread ", "thread main ");
     // The named thread's part in order; the squares and cubes of two threads may interleave.
