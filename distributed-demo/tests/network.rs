@@ -5,6 +5,8 @@
 // Tests may unwrap, helpers included (clippy.toml only covers #[test] functions).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
@@ -12,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use common::assert_all_results;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
@@ -136,42 +139,6 @@ fn worker(addr: &str, key: &str, name: &str, delay_ms: u32) -> Proc {
             .args(["--timeout", "10"])
             .env(KEY_ENV, key),
     )
-}
-
-/// Checks the master's stdout: every number put as a task comes back exactly
-/// once, squared correctly, from a named worker. Returns `(n, worker)` pairs.
-fn assert_all_results(stdout: &str, tasks: usize) -> Vec<(u64, String)> {
-    let mut put: Vec<u64> = (stdout.lines())
-        .filter_map(|l| {
-            l.strip_prefix("Put task ")?
-                .strip_suffix("...")?
-                .parse()
-                .ok()
-        })
-        .collect();
-    let mut got = Vec::new();
-    for line in stdout.lines().filter_map(|l| l.strip_prefix("Result: ")) {
-        let (sum, by) = line.split_once(" (from ").unwrap();
-        let nums: Vec<u64> = sum
-            .split([' ', '*', '='])
-            .filter_map(|w| w.parse().ok())
-            .collect();
-        assert_eq!(nums.len(), 3, "{line}");
-        assert_eq!(nums[0], nums[1], "{line}");
-        assert_eq!(nums[0] * nums[1], nums[2], "wrong square: {line}");
-        got.push((nums[0], by.strip_suffix(')').unwrap().to_string()));
-    }
-    assert_eq!(put.len(), tasks, "tasks put:\n{stdout}");
-    let mut numbers: Vec<u64> = got.iter().map(|(n, _)| *n).collect();
-    put.sort_unstable();
-    numbers.sort_unstable();
-    assert_eq!(
-        put, numbers,
-        "every task, once, and nothing else, comes back:\n{stdout}"
-    );
-    // (In the default run, the workers' last lines may come after it.)
-    assert_eq!(stdout.matches("master exit.\n").count(), 1, "{stdout}");
-    got
 }
 
 /// The number on the master's `lost WHO on task N; ...` lines for worker `who`.

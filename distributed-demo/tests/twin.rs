@@ -5,8 +5,11 @@
 // Tests may unwrap, helpers included (clippy.toml only covers #[test] functions).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::time::Duration;
 
+use common::assert_all_results;
 use testkit::twin;
 
 const LIMIT: Duration = Duration::from_secs(30);
@@ -15,35 +18,17 @@ const LIMIT: Duration = Duration::from_secs(30);
 fn distributed_demo_twin_prints_the_same_lines() {
     let name = "distributed_demo_twin_prints_the_same_lines";
     let dir = env!("CARGO_MANIFEST_DIR");
-    let Some(py) = twin::run(name, dir, "distributed_demo.py", &[], &[], LIMIT) else {
+    let exe = env!("CARGO_BIN_EXE_distributed-demo");
+    let script = "distributed_demo.py";
+    let Some((rust, py)) = twin::run_both_leaving_nothing(name, dir, script, &[], exe, LIMIT)
+    else {
         return;
     };
-    assert_eq!(py.code, Some(0), "{py:?}");
-    let rust = testkit::run_leaving_nothing(env!("CARGO_BIN_EXE_distributed-demo"), &[], LIMIT);
     twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
 
     // Every number put comes back exactly once, squared, the killed one's included.
     let out = &py.stdout;
-    let mut put: Vec<u64> = (out.lines())
-        .filter_map(|l| {
-            l.strip_prefix("Put task ")?
-                .strip_suffix("...")?
-                .parse()
-                .ok()
-        })
-        .collect();
-    let mut got: Vec<u64> = Vec::new();
-    for line in out.lines().filter_map(|l| l.strip_prefix("Result: ")) {
-        let nums: Vec<u64> = line
-            .split([' ', '*', '='])
-            .filter_map(|w| w.parse().ok())
-            .collect();
-        assert_eq!(nums[0] * nums[1], nums[2], "{line}");
-        got.push(nums[0]);
-    }
-    put.sort_unstable();
-    got.sort_unstable();
-    assert_eq!(put, got, "{out}");
+    assert_all_results(out, 10);
     let killed: u64 = testkit::number_after(out, "Killed worker-1 in the middle of: run task ");
     let lost: u64 = testkit::number_after(out, "lost worker-1 on task ");
     assert_eq!(lost, killed, "{out}");
