@@ -96,6 +96,7 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+// ANCHOR: idea
 fn master(url: &str, tasks: u32) -> Result<(), Box<dyn Error>> {
     let (mut redis, _) = connect(url)?;
     // One master per queue: a new run starts from an empty queue and no old results.
@@ -166,6 +167,7 @@ fn worker(url: &str, crash_on_task: Option<u32>) -> Result<(), Box<dyn Error>> {
     println!("worker exit.");
     Ok(())
 }
+// ANCHOR_END: idea
 
 /// Runs `task` as the tutorial's worker does: a short sleep, then `n * n`.
 fn run(task: &Task, deliveries: usize, crash_on_task: Option<u32>) -> u64 {
