@@ -318,36 +318,21 @@ fn wait_within(child: &mut std::process::Child, seconds: u64, what: &str) -> Opt
 /// a run started inherits the environment, so this finds all of them, whichever
 /// process group they are in.
 fn processes_marked(marker: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(environ) = fs::read(format!("/proc/{pid}/environ")) else {
-            continue;
-        };
-        let zombie = fs::read_to_string(format!("/proc/{pid}/stat"))
-            .map(|s| {
-                s.rsplit(')')
-                    .next()
-                    .unwrap_or("")
-                    .trim_start()
-                    .starts_with('Z')
-            })
-            .unwrap_or(true);
-        if !zombie
-            && environ
+    assert!(
+        fs::metadata("/proc").is_ok(),
+        "no /proc to look for processes in"
+    );
+    let marked = |pid: &u32| {
+        fs::read(format!("/proc/{pid}/environ")).is_ok_and(|environ| {
+            environ
                 .split(|&b| b == 0)
                 .any(|var| var == marker.as_bytes())
-        {
-            found.push(pid);
-        }
-    }
-    found
+        })
+    };
+    (testkit::live_processes().into_iter())
+        .map(|(pid, _)| pid)
+        .filter(marked)
+        .collect()
 }
 
 #[test]

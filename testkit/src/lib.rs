@@ -181,10 +181,22 @@ pub fn run_leaving_nothing(exe: &str, args: &[&str], limit: Duration) -> Outcome
 
 /// The PIDs of the live processes (zombies aside) in process group `pgid`.
 pub fn group_members(pgid: u32) -> Vec<u32> {
+    let pgid = pgid.to_string();
+    live_processes()
+        .into_iter()
+        .filter(|(_, fields)| fields.get(2) == Some(&pgid))
+        .map(|(pid, _)| pid)
+        .collect()
+}
+
+/// Every live process (zombies aside): its PID and the fields of its `/proc/PID/stat`
+/// after the command name in parentheses (state, ppid, pgrp, ...). Empty where there is
+/// no `/proc`.
+pub fn live_processes() -> Vec<(u32, Vec<String>)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
-    let mut pids = Vec::new();
+    let mut processes = Vec::new();
     for entry in entries.flatten() {
         let Some(pid) = entry
             .file_name()
@@ -196,16 +208,15 @@ pub fn group_members(pgid: u32) -> Vec<u32> {
         let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
             continue;
         };
-        // After the command name in parentheses: state, ppid, pgrp.
         let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
             continue;
         };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        if fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string() {
-            pids.push(pid);
+        let fields: Vec<String> = rest.split_whitespace().map(String::from).collect();
+        if fields.first().is_some_and(|state| state != "Z") {
+            processes.push((pid, fields));
         }
     }
-    pids
+    processes
 }
 
 /// `program [args...]` with the program's file name only, for messages.
