@@ -18,14 +18,10 @@ limit="${CAPTURE_TIMEOUT:-120}"
 selected=("$@")
 [ ${#selected[@]} -gt 0 ] || selected=("${PROGRAMS[@]}")
 for name in "${selected[@]}"; do
-    [ -n "${PROGRAM_DIR[$name]:-}" ] || { echo "error: no program named '$name'" >&2; exit 2; }
+    [ -n "${PROGRAM_DIR[$name]:-}" ] || die "no program named '$name'"
 done
 
-packages=()
-for program in "${selected[@]}"; do
-    package="$(package_name "$root/${PROGRAM_DIR[$program]}")"
-    case " ${packages[*]} " in *" -p $package "*) ;; *) packages+=(-p "$package") ;; esac
-done
+package_flags "${selected[@]}"
 cargo build --quiet --bins "${packages[@]}" || { echo "error: the build failed" >&2; exit 1; }
 bin_dir="$(debug_dir)"
 out_dir="$root/book/src/output"
@@ -38,6 +34,21 @@ stable() {
     sed -e "s#$bin_dir#target/debug#g" -e "s#$root/##g" -e "s#$root#.#g" "$1"
 }
 
+# capture WHAT FILE COMMAND-LINE DIR COMMAND...: runs COMMAND in DIR (relative to the
+# root) and writes `$ COMMAND-LINE`, then what it printed, to FILE; fails, saying so,
+# when WHAT (the program or twin it runs) fails.
+capture() {
+    local what="$1" file="$2" command_line="$3" dir="$4"
+    shift 4
+    run_limited quiet "$limit" "$scratch/out" "$dir" "$@"
+    if [ "$run_status" -ne 0 ] || [ "$run_timed_out" -ne 0 ]; then
+        echo "error: $what failed (exit $run_status); nothing captured" >&2
+        return 1
+    fi
+    { echo "\$ $command_line"; stable "$scratch/out"; } >"$file"
+    echo "captured $what"
+}
+
 failed=0
 for program in "${selected[@]}"; do
     read -r -a args <<<"${PROGRAM_ARGS[$program]:-}"
@@ -45,14 +56,8 @@ for program in "${selected[@]}"; do
     command="cargo run -p $package"
     [ "$program" = "$package" ] || command="$command --bin $program"
     [ ${#args[@]} -eq 0 ] || command="$command -- ${args[*]}"
-    run_limited quiet "$limit" "$scratch/out" . "$(binary_of "$program" "$bin_dir")" "${args[@]}"
-    if [ "$run_status" -ne 0 ] || [ "$run_timed_out" -ne 0 ]; then
-        echo "error: $program failed (exit $run_status); nothing captured" >&2
-        failed=1
-        continue
-    fi
-    { echo "\$ $command"; stable "$scratch/out"; } >"$out_dir/$program.rust.txt"
-    echo "captured $program"
+    capture "$program" "$out_dir/$program.rust.txt" "$command" . \
+        "$(binary_of "$program" "$bin_dir")" "${args[@]}" || { failed=1; continue; }
 
     twin="$(twin_of "$program")"
     why="$(twin_missing "$twin")"
@@ -61,14 +66,8 @@ for program in "${selected[@]}"; do
         failed=1
         continue
     fi
-    run_limited quiet "$limit" "$scratch/out" "${PROGRAM_DIR[$program]}" \
-        env PYTHONDONTWRITEBYTECODE=1 "$python" "${twin##*/}" "${args[@]}"
-    if [ "$run_status" -ne 0 ] || [ "$run_timed_out" -ne 0 ]; then
-        echo "error: $twin failed (exit $run_status); nothing captured" >&2
+    capture "$twin" "$out_dir/$program.python.txt" "python3 $twin${args[*]:+ ${args[*]}}" \
+        "${PROGRAM_DIR[$program]}" env PYTHONDONTWRITEBYTECODE=1 "$python" "${twin##*/}" "${args[@]}" ||
         failed=1
-        continue
-    fi
-    { echo "\$ python3 $twin${args[*]:+ ${args[*]}}"; stable "$scratch/out"; } >"$out_dir/$program.python.txt"
-    echo "captured $twin"
 done
 exit $failed

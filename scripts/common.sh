@@ -1,9 +1,10 @@
-# Sourced by run_all.sh, compare.sh and copy_check.sh (not run by itself): finding the
-# workspace's programs, and running one program under a time limit in a process group of
-# its own, so that it and every process it started can be stopped together.
+# Sourced by the scripts beside it (not run by itself): their shared options and errors,
+# finding the workspace's programs, and running one program under a time limit in a
+# process group of its own, so that it and every process it started can be stopped
+# together.
 #
-# The caller sets `root` (the workspace root) and `scratch` (a temporary directory it
-# removes), then calls `install_traps` before running anything.
+# The caller sets `root` (the workspace root) before sourcing it, and `scratch` (a
+# temporary directory it removes), then calls `install_traps` before running anything.
 
 # Members of the workspace that are tools, not demos: the benchmark, the book's checks,
 # the scripts' tests and the tests' helpers. They have no lesson to run or mutate.
@@ -18,6 +19,49 @@ declare -A PROGRAM_ARGS=(
 # Python modules outside the standard library that some twins import: a twin that imports
 # one is skipped, not failed, where that module is not installed.
 TWIN_MODULES=(aiohttp redis)
+
+# A usage error: says so on stderr and exits 2.
+die() {
+    echo "error: $*" >&2
+    exit 2
+}
+
+need_cargo() {
+    command -v cargo >/dev/null || die "cargo not found: install a Rust toolchain (https://rustup.rs)"
+}
+
+# The options of run_all.sh and compare.sh that say which binaries run and for how long:
+# --no-build, --bin-dir DIR and --timeout SECONDS. The caller sets the defaults (build=1,
+# bin_dir="", limit); `run_option ARGS...` takes the option that starts ARGS, setting
+# build, bin_dir or limit, and sets `option_args` to the number of arguments it took
+# (0 or 1), for the caller to shift past.
+run_option() {
+    option_args=0
+    case "$1" in
+        --no-build) build=0 ;;
+        --bin-dir)
+            [ $# -ge 2 ] || die "--bin-dir needs a directory"
+            [ -d "$2" ] || die "--bin-dir: '$2' is not a directory"
+            bin_dir="$(cd "$2" && pwd)"
+            build=0
+            option_args=1
+            ;;
+        --timeout)
+            [ $# -ge 2 ] || die "--timeout needs a number of seconds"
+            limit="$2"
+            option_args=1
+            ;;
+    esac
+}
+
+# Once the options are read: checks the time limit, and makes a relative path to
+# $python absolute, since a twin runs in its crate's directory.
+check_run_options() {
+    case "$limit" in
+        '' | *[!0-9]* | 0) die "the time limit must be a whole number of seconds above 0, not '$limit'" ;;
+    esac
+    case "$python" in /*) ;; */*) python="$PWD/$python" ;; esac
+}
 
 # The member directories of the workspace, in the order of the root Cargo.toml's
 # `members` list (the tutorial's order). Comments in the list are ignored.
@@ -80,6 +124,16 @@ load_programs() {
         PROGRAM_DIR[$name]="$dir"
         PROGRAM_SOURCE[$name]="$source"
     done < <(LC_ALL=C list_programs)
+}
+
+# Sets `packages` to `-p PACKAGE` for the package of each PROGRAM named, once each.
+package_flags() {
+    local program package
+    packages=()
+    for program in "$@"; do
+        package="$(package_name "$root/${PROGRAM_DIR[$program]}")"
+        case " ${packages[*]} " in *" -p $package "*) ;; *) packages+=(-p "$package") ;; esac
+    done
 }
 
 # The Python twin of program NAME: `<crate dir>/<NAME with - replaced by _>.py`.

@@ -29,10 +29,9 @@ cannot run here, 2 for bad arguments, 128 + N when stopped by signal N.
 EOF
 }
 
-die() {
-    echo "error: $*" >&2
-    exit 2
-}
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/common.sh
+source "$root/scripts/common.sh"
 
 limit="${RUN_ALL_TIMEOUT:-60}"
 build=1
@@ -42,19 +41,7 @@ program=""
 while [ $# -gt 0 ]; do
     case "$1" in
         -h | --help) usage; exit 0 ;;
-        --no-build) build=0 ;;
-        --bin-dir)
-            [ $# -ge 2 ] || die "--bin-dir needs a directory"
-            [ -d "$2" ] || die "--bin-dir: '$2' is not a directory"
-            bin_dir="$(cd "$2" && pwd)"
-            build=0
-            shift
-            ;;
-        --timeout)
-            [ $# -ge 2 ] || die "--timeout needs a number of seconds"
-            limit="$2"
-            shift
-            ;;
+        --no-build | --bin-dir | --timeout) run_option "$@"; shift "$option_args" ;;
         -*) die "unknown option '$1' (see --help)" ;;
         *)
             [ -z "$program" ] || die "one program at a time, not '$program' and '$1'"
@@ -63,18 +50,10 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-case "$limit" in
-    '' | *[!0-9]* | 0) die "the time limit must be a whole number of seconds above 0, not '$limit'" ;;
-esac
+check_run_options
 [ -n "$program" ] || die "name a program to compare (see scripts/run_all.sh --list)"
 
-# A twin runs in its crate's directory: a relative path to Python must not depend on it.
-case "$python" in /*) ;; */*) python="$PWD/$python" ;; esac
-
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" || die "cannot enter $root"
-# shellcheck source=scripts/common.sh
-source "$root/scripts/common.sh"
 load_programs
 [ -n "${PROGRAM_DIR[$program]:-}" ] || die "no program named '$program' (see scripts/run_all.sh --list)"
 
@@ -86,7 +65,7 @@ if [ -n "$why" ]; then
 fi
 
 if [ $build -eq 1 ] || [ -z "$bin_dir" ]; then
-    command -v cargo >/dev/null || die "cargo not found: install a Rust toolchain (https://rustup.rs)"
+    need_cargo
 fi
 if [ $build -eq 1 ]; then
     package="$(package_name "$root/${PROGRAM_DIR[$program]}")"

@@ -30,10 +30,9 @@ Exit status: 0 if every copy builds, 1 if any does not, 2 for bad arguments,
 EOF
 }
 
-die() {
-    echo "error: $*" >&2
-    exit 2
-}
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/common.sh
+source "$root/scripts/common.sh"
 
 verbose=0
 selected=()
@@ -47,15 +46,12 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" || die "cannot enter $root"
-# shellcheck source=scripts/common.sh
-source "$root/scripts/common.sh"
 load_programs
 for name in "${selected[@]}"; do
     [ -n "$name" ] && [ -n "${PROGRAM_DIR[$name]:-}" ] || die "no program named '$name' (see scripts/run_all.sh --list)"
 done
-command -v cargo >/dev/null || die "cargo not found: install a Rust toolchain (https://rustup.rs)"
+need_cargo
 
 to_check=()
 for program in "${PROGRAMS[@]}"; do

@@ -23,10 +23,9 @@ Exit status: 0 if no mutant was missed and every run completed, 1 otherwise,
 EOF
 }
 
-die() {
-    echo "error: $*" >&2
-    exit 2
-}
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/common.sh
+source "$root/scripts/common.sh"
 
 selected=()
 extra=()
@@ -40,11 +39,8 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" || die "cannot enter $root"
-# shellcheck source=scripts/common.sh
-source "$root/scripts/common.sh"
-command -v cargo >/dev/null || die "cargo not found: install a Rust toolchain (https://rustup.rs)"
+need_cargo
 
 # Every member's package name; the demo crates are all but the tools.
 declare -A member_dir=()

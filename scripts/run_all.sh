@@ -33,10 +33,9 @@ arguments, 128 + N when stopped by signal N (Ctrl-C: 130).
 EOF
 }
 
-die() {
-    echo "error: $*" >&2
-    exit 2
-}
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/common.sh
+source "$root/scripts/common.sh"
 
 limit="${RUN_ALL_TIMEOUT:-60}"
 build=1
@@ -50,35 +49,15 @@ while [ $# -gt 0 ]; do
         -h | --help) usage; exit 0 ;;
         --list) list=1 ;;
         --python) with_python=1 ;;
-        --no-build) build=0 ;;
-        --bin-dir)
-            [ $# -ge 2 ] || die "--bin-dir needs a directory"
-            [ -d "$2" ] || die "--bin-dir: '$2' is not a directory"
-            bin_dir="$(cd "$2" && pwd)"
-            build=0
-            shift
-            ;;
-        --timeout)
-            [ $# -ge 2 ] || die "--timeout needs a number of seconds"
-            limit="$2"
-            shift
-            ;;
+        --no-build | --bin-dir | --timeout) run_option "$@"; shift "$option_args" ;;
         -*) die "unknown option '$1' (see --help)" ;;
         *) selected+=("$1") ;;
     esac
     shift
 done
-case "$limit" in
-    '' | *[!0-9]* | 0) die "the time limit must be a whole number of seconds above 0, not '$limit'" ;;
-esac
+check_run_options
 
-# A twin runs in its crate's directory: a relative path to Python must not depend on it.
-case "$python" in /*) ;; */*) python="$PWD/$python" ;; esac
-
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" || die "cannot enter $root"
-# shellcheck source=scripts/common.sh
-source "$root/scripts/common.sh"
 load_programs
 
 if [ $list -eq 1 ]; then
@@ -105,14 +84,10 @@ else
 fi
 
 if [ $build -eq 1 ] || [ -z "$bin_dir" ]; then
-    command -v cargo >/dev/null || die "cargo not found: install a Rust toolchain (https://rustup.rs)"
+    need_cargo
 fi
 if [ $build -eq 1 ]; then
-    packages=()
-    for program in "${to_run[@]}"; do
-        package="$(package_name "$root/${PROGRAM_DIR[$program]}")"
-        case " ${packages[*]} " in *" -p $package "*) ;; *) packages+=(-p "$package") ;; esac
-    done
+    package_flags "${to_run[@]}"
     echo "==> cargo build --bins ${packages[*]}"
     cargo build --bins "${packages[@]}" || { echo "error: the build failed" >&2; exit 1; }
 fi
