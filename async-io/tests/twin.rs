@@ -1,5 +1,5 @@
 use std::time::Duration;
-use testkit::twin;
+use testkit::{run_within, twin};
 
 const LIMIT: Duration = Duration::from_secs(30);
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -7,7 +7,7 @@ const DIR: &str = env!("CARGO_MANIFEST_DIR");
 /// The stdout of the Rust program `exe` and of its twin `script`, both exiting 0; `None`
 /// when the twin cannot run here (it says why).
 fn run_both(test: &str, exe: &str, script: &str) -> Option<(String, String)> {
-    let (rust, python) = twin::run_both(test, DIR, script, &[], exe, LIMIT)?;
+    let (rust, python) = twin::run_both(test, DIR, script, &[], exe, run_within, LIMIT)?;
     Some((rust.stdout, python.stdout))
 }
 

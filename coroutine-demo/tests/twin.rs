@@ -1,5 +1,5 @@
 use std::time::Duration;
-use testkit::twin;
+use testkit::{run_within, twin};
 
 /// The Python generator consumer answers each number in turn, as the Rust task does, and
 /// its two generators interleave at the same points: with no PID or time in the output,
@@ -9,8 +9,9 @@ fn coroutine_demo_twin_prints_the_same_lines() {
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_coroutine-demo");
-    let Some((rust, python)) =
-        twin::run_both("coroutine_demo", dir, "coroutine_demo.py", &[], exe, limit)
+    let test = "coroutine_demo";
+    let script = "coroutine_demo.py";
+    let Some((rust, python)) = twin::run_both(test, dir, script, &[], exe, run_within, limit)
     else {
         return;
     };

@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use common::assert_all_results;
-use testkit::twin;
+use testkit::{run_leaving_nothing, twin};
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -20,7 +20,7 @@ fn distributed_demo_twin_prints_the_same_lines() {
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_distributed-demo");
     let script = "distributed_demo.py";
-    let Some((rust, py)) = twin::run_both_leaving_nothing(name, dir, script, &[], exe, LIMIT)
+    let Some((rust, py)) = twin::run_both(name, dir, script, &[], exe, run_leaving_nothing, LIMIT)
     else {
         return;
     };

@@ -2,7 +2,7 @@
 #![cfg(unix)]
 
 use std::time::Duration;
-use testkit::{number_after, twin};
+use testkit::{number_after, run_within, twin};
 
 #[test]
 fn fork_demo_py_prints_the_same_lines_and_its_child_knows_its_parent() {
@@ -10,7 +10,9 @@ fn fork_demo_py_prints_the_same_lines_and_its_child_knows_its_parent() {
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_fork-demo");
-    let Some((rust, python)) = twin::run_both(test, dir, "fork_demo.py", &[], exe, limit) else {
+    let Some((rust, python)) =
+        twin::run_both(test, dir, "fork_demo.py", &[], exe, run_within, limit)
+    else {
         return;
     };
     // Parent and child print at the same time, so their lines may swap.

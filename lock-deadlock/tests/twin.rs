@@ -1,7 +1,7 @@
 //! The Python twins print the Rust programs' lines, numbers aside.
 
 use std::time::Duration;
-use testkit::{number_after, twin};
+use testkit::{number_after, run_within, twin};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 const LIMIT: Duration = Duration::from_secs(15);
@@ -9,7 +9,7 @@ const LIMIT: Duration = Duration::from_secs(15);
 /// Runs the Rust program `exe` and its twin `script`; `None` (after saying why) where the
 /// twin cannot run here. Both must exit 0.
 fn both(test: &str, exe: &str, script: &str) -> Option<(String, String)> {
-    let (rust, python) = twin::run_both(test, DIR, script, &[], exe, LIMIT)?;
+    let (rust, python) = twin::run_both(test, DIR, script, &[], exe, run_within, LIMIT)?;
     Some((rust.stdout, python.stdout))
 }
 

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use testkit::twin;
+use testkit::{run_within, twin};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -27,7 +27,9 @@ fn master_worker_twin_prints_the_same_lines() {
     let name = "master_worker_twin_prints_the_same_lines";
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_master-worker");
-    let Some((rust, py)) = twin::run_both(name, dir, "master_worker.py", &[], exe, LIMIT) else {
+    let Some((rust, py)) =
+        twin::run_both(name, dir, "master_worker.py", &[], exe, run_within, LIMIT)
+    else {
         return;
     };
     twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
@@ -45,7 +47,7 @@ fn master_worker_processes_twin_prints_the_same_lines() {
     let dir = env!("CARGO_MANIFEST_DIR");
     let script = "master_worker_processes.py";
     let exe = env!("CARGO_BIN_EXE_master-worker-processes");
-    let Some((rust, py)) = twin::run_both(name, dir, script, &[], exe, LIMIT) else {
+    let Some((rust, py)) = twin::run_both(name, dir, script, &[], exe, run_within, LIMIT) else {
         return;
     };
     twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);

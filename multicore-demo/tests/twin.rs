@@ -1,7 +1,7 @@
 //! The Python twin prints the Rust program's lines, numbers aside, and shows the GIL.
 
 use std::time::Duration;
-use testkit::{line_after, twin};
+use testkit::{line_after, run_within, twin};
 
 #[test]
 fn multicore_demo_py_prints_the_same_lines_and_its_threads_share_one_core() {
@@ -9,7 +9,8 @@ fn multicore_demo_py_prints_the_same_lines_and_its_threads_share_one_core() {
     let dir = env!("CARGO_MANIFEST_DIR");
     let limit = Duration::from_secs(15);
     let exe = env!("CARGO_BIN_EXE_multicore-demo");
-    let Some((rust, python)) = twin::run_both(test, dir, "multicore_demo.py", &[], exe, limit)
+    let Some((rust, python)) =
+        twin::run_both(test, dir, "multicore_demo.py", &[], exe, run_within, limit)
     else {
         return;
     };

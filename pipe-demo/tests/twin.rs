@@ -3,7 +3,7 @@
 // Tests may unwrap: a panic here is a test failure, with its message.
 #![allow(clippy::unwrap_used)]
 use std::time::Duration;
-use testkit::{line, number_after, twin};
+use testkit::{line, number_after, run_leaving_nothing, twin};
 
 /// Each run takes about a second; this only turns a deadlock into a failure.
 const LIMIT: Duration = Duration::from_secs(20);
@@ -12,8 +12,10 @@ const LIMIT: Duration = Duration::from_secs(20);
 fn pipe_demo_py_prints_the_same_lines_and_its_payload_comes_back_intact() {
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_pipe-demo");
+    let test = "pipe_demo_py";
+    let script = "pipe_demo.py";
     let Some((rust, python)) =
-        twin::run_both_leaving_nothing("pipe_demo_py", dir, "pipe_demo.py", &[], exe, LIMIT)
+        twin::run_both(test, dir, script, &[], exe, run_leaving_nothing, LIMIT)
     else {
         return;
     };

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
-use testkit::{number_after, twin};
+use testkit::{number_after, run_within, twin};
 
 #[test]
 fn pool_demo_py_prints_the_same_lines_and_runs_5_tasks_on_at_most_4_pids() {
@@ -10,7 +10,9 @@ fn pool_demo_py_prints_the_same_lines_and_runs_5_tasks_on_at_most_4_pids() {
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_pool-demo");
-    let Some((rust, python)) = twin::run_both(test, dir, "pool_demo.py", &[], exe, limit) else {
+    let Some((rust, python)) =
+        twin::run_both(test, dir, "pool_demo.py", &[], exe, run_within, limit)
+    else {
         return;
     };
     // The workers' lines come in whatever order the tasks start and end.

@@ -3,7 +3,7 @@
 // Tests may unwrap: a panic here is a test failure, with its message.
 #![allow(clippy::unwrap_used)]
 use std::time::Duration;
-use testkit::{line, number_after, twin};
+use testkit::{line, number_after, run_leaving_nothing, run_within, twin};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 /// Each run takes about a second; this only turns a hang into a failure.
@@ -20,8 +20,10 @@ fn items<'a>(text: &'a str, prefix: &str, suffix: &str) -> Vec<&'a str> {
 fn queue_demo_py_prints_the_same_lines_and_its_queue_delivers_a_b_c_in_order() {
     let exe = env!("CARGO_BIN_EXE_queue-demo");
     let modules = ["multiprocessing"];
+    let test = "queue_demo_py";
+    let script = "queue_demo.py";
     let Some((rust, python)) =
-        twin::run_both_leaving_nothing("queue_demo_py", DIR, "queue_demo.py", &modules, exe, LIMIT)
+        twin::run_both(test, DIR, script, &modules, exe, run_leaving_nothing, LIMIT)
     else {
         return;
     };
@@ -53,8 +55,9 @@ fn queue_demo_py_prints_the_same_lines_and_its_queue_delivers_a_b_c_in_order() {
 #[test]
 fn queue_threads_py_prints_the_same_lines_and_every_item_is_got_once() {
     let exe = env!("CARGO_BIN_EXE_queue-threads");
-    let Some((rust, python)) =
-        twin::run_both("queue_threads_py", DIR, "queue_threads.py", &[], exe, LIMIT)
+    let test = "queue_threads_py";
+    let script = "queue_threads.py";
+    let Some((rust, python)) = twin::run_both(test, DIR, script, &[], exe, run_within, LIMIT)
     else {
         return;
     };
@@ -64,15 +67,9 @@ fn queue_threads_py_prints_the_same_lines_and_every_item_is_got_once() {
     let instead = line(&python.stdout, "Python: ");
     assert!(instead.contains("cannot be closed"), "{instead}");
     assert_eq!(line(&rust.stdout, "the channel "), closed);
-    let without = |text: &str, this: &str| -> String {
-        text.lines()
-            .filter(|l| *l != this)
-            .map(|l| format!("{l}\n"))
-            .collect()
-    };
     twin::assert_same_lines_any_order(
-        &without(&rust.stdout, closed),
-        &without(&python.stdout, instead),
+        &twin::without_line(&rust.stdout, closed),
+        &twin::without_line(&python.stdout, instead),
     );
 
     let out = &python.stdout;

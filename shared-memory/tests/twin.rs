@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 #![cfg(unix)]
 use std::time::Duration;
-use testkit::{line, number_after, twin};
+use testkit::{line, number_after, run_leaving_nothing, twin};
 
 /// Each run takes a second or two; this only turns a hang into a failure.
 const LIMIT: Duration = Duration::from_secs(20);
@@ -17,7 +17,7 @@ fn shared_memory_py_prints_the_same_lines_and_its_lock_keeps_the_balance_exact()
     let script = "shared_memory.py";
     let test = "shared_memory_py";
     let Some((rust, python)) =
-        twin::run_both_leaving_nothing(test, dir, script, &modules, exe, LIMIT)
+        twin::run_both(test, dir, script, &modules, exe, run_leaving_nothing, LIMIT)
     else {
         return;
     };
@@ -25,15 +25,9 @@ fn shared_memory_py_prints_the_same_lines_and_its_lock_keeps_the_balance_exact()
     // says what it does instead.
     let atomic = line(&rust.stdout, "fetch_add: ");
     let instead = line(&python.stdout, "Python has no atomic add");
-    let without = |text: &str, this: &str| -> String {
-        text.lines()
-            .filter(|l| *l != this)
-            .map(|l| format!("{l}\n"))
-            .collect()
-    };
     twin::assert_same_lines(
-        &without(&rust.stdout, atomic),
-        &without(&python.stdout, instead),
+        &twin::without_line(&rust.stdout, atomic),
+        &twin::without_line(&python.stdout, instead),
     );
 
     let out = &python.stdout;

@@ -1,7 +1,7 @@
 //! The Python twin prints the Rust program's lines, numbers aside.
 
 use std::time::Duration;
-use testkit::{line_after, number_after, twin};
+use testkit::{line_after, number_after, run_within, twin};
 
 #[test]
 fn spawn_demo_py_prints_the_same_lines_and_its_child_has_its_own_global() {
@@ -9,7 +9,9 @@ fn spawn_demo_py_prints_the_same_lines_and_its_child_has_its_own_global() {
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_spawn-demo");
-    let Some((rust, python)) = twin::run_both(test, dir, "spawn_demo.py", &[], exe, limit) else {
+    let Some((rust, python)) =
+        twin::run_both(test, dir, "spawn_demo.py", &[], exe, run_within, limit)
+    else {
         return;
     };
     twin::assert_same_lines(&rust.stdout, &python.stdout);

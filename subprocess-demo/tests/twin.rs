@@ -1,7 +1,7 @@
 //! The Python twin prints the Rust program's lines, numbers aside.
 
 use std::time::Duration;
-use testkit::twin;
+use testkit::{run_within, twin};
 
 #[test]
 fn subprocess_demo_py_prints_the_same_lines_and_deadlocks_the_same_way() {
@@ -9,7 +9,8 @@ fn subprocess_demo_py_prints_the_same_lines_and_deadlocks_the_same_way() {
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_subprocess-demo");
-    let Some((rust, python)) = twin::run_both(test, dir, "subprocess_demo.py", &[], exe, limit)
+    let Some((rust, python)) =
+        twin::run_both(test, dir, "subprocess_demo.py", &[], exe, run_within, limit)
     else {
         return;
     };

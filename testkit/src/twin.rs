@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::{Outcome, command_within, run_leaving_nothing, run_within};
+use crate::{Outcome, command_within};
 
 /// Says on stderr that a test skipped its check and why. It writes to the stderr handle
 /// directly, past the test harness's capture, so the line shows in every `cargo test` run.
@@ -74,54 +74,33 @@ pub fn run(
 }
 
 /// Runs the twin `script` of the crate at `crate_dir` as [`run`] does, with no arguments,
-/// then the Rust program `exe` with [`run_within`], and checks that both exit 0. Returns
-/// their outcomes, `(rust, python)`, or `None` after saying why the twin cannot run here.
+/// then the Rust program `exe` with `run_rust` ([`crate::run_within`], or
+/// [`crate::run_leaving_nothing`] for a program that starts processes), and checks that
+/// both exit 0. Returns their outcomes, `(rust, python)`, or `None` after saying why the
+/// twin cannot run here.
 pub fn run_both(
     test: &str,
     crate_dir: &str,
     script: &str,
     modules: &[&str],
     exe: &str,
-    limit: Duration,
-) -> Option<(Outcome, Outcome)> {
-    both(test, crate_dir, script, modules, exe, limit, run_within)
-}
-
-/// As [`run_both`], running the Rust program with [`run_leaving_nothing`]: for a program
-/// that starts processes.
-pub fn run_both_leaving_nothing(
-    test: &str,
-    crate_dir: &str,
-    script: &str,
-    modules: &[&str],
-    exe: &str,
-    limit: Duration,
-) -> Option<(Outcome, Outcome)> {
-    both(
-        test,
-        crate_dir,
-        script,
-        modules,
-        exe,
-        limit,
-        run_leaving_nothing,
-    )
-}
-
-fn both(
-    test: &str,
-    crate_dir: &str,
-    script: &str,
-    modules: &[&str],
-    exe: &str,
-    limit: Duration,
     run_rust: fn(&str, &[&str], Duration) -> Outcome,
+    limit: Duration,
 ) -> Option<(Outcome, Outcome)> {
     let python = run(test, crate_dir, script, &[], modules, limit)?;
     assert_eq!(python.code, Some(0), "{python:?}");
     let rust = run_rust(exe, &[], limit);
     assert_eq!(rust.code, Some(0), "{rust:?}");
     Some((rust, python))
+}
+
+/// `text` without its lines that are exactly `line`, each kept line ending in a newline:
+/// for a twin whose one line of its own says what Python does instead.
+pub fn without_line(text: &str, line: &str) -> String {
+    text.lines()
+        .filter(|l| *l != line)
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 /// `text`'s lines with every number (an optional `-`, digits, an optional fraction)

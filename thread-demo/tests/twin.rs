@@ -1,7 +1,7 @@
 //! The Python twin prints the Rust program's lines, numbers aside.
 
 use std::time::Duration;
-use testkit::twin;
+use testkit::{run_within, twin};
 
 #[test]
 fn thread_demo_py_prints_the_same_lines_and_its_waits_overlap_too() {
@@ -9,7 +9,9 @@ fn thread_demo_py_prints_the_same_lines_and_its_waits_overlap_too() {
     let dir = env!("CARGO_MANIFEST_DIR");
     let limit = Duration::from_secs(15);
     let exe = env!("CARGO_BIN_EXE_thread-demo");
-    let Some((rust, python)) = twin::run_both(test, dir, "thread_demo.py", &[], exe, limit) else {
+    let Some((rust, python)) =
+        twin::run_both(test, dir, "thread_demo.py", &[], exe, run_within, limit)
+    else {
         return;
     };
     // Each prints its main thread's real name: Rust's "main" is Python's "MainThread".

@@ -1,7 +1,7 @@
 //! The Python twin prints the Rust program's lines, numbers aside.
 
 use std::time::Duration;
-use testkit::twin;
+use testkit::{run_within, twin};
 
 #[test]
 fn threadlocal_demo_py_prints_the_same_lines_each_student_in_its_own_thread() {
@@ -9,7 +9,8 @@ fn threadlocal_demo_py_prints_the_same_lines_each_student_in_its_own_thread() {
     let dir = env!("CARGO_MANIFEST_DIR");
     let limit = Duration::from_secs(15);
     let exe = env!("CARGO_BIN_EXE_threadlocal-demo");
-    let Some((rust, python)) = twin::run_both(test, dir, "threadlocal_demo.py", &[], exe, limit)
+    let script = "threadlocal_demo.py";
+    let Some((rust, python)) = twin::run_both(test, dir, script, &[], exe, run_within, limit)
     else {
         return;
     };
