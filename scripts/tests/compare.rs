@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Workspace, run, script};
+use common::{Workspace, assert_usage_errors, run, script};
 
 /// The figure after `label ` and before ` s` in `text`, e.g. `wall 1.25 s`.
 fn seconds(text: &str, label: &str) -> f64 {
@@ -114,32 +114,28 @@ fn a_program_without_a_twin_is_refused() {
 
 #[test]
 fn bad_arguments_get_one_line_and_exit_2() {
-    for (args, message) in [
-        (
-            &[][..],
-            "error: name a program to compare (see scripts/run_all.sh --list)",
-        ),
-        (
-            &["fork-demo", "spawn-demo"][..],
-            "error: one program at a time, not 'fork-demo' and 'spawn-demo'",
-        ),
-        (
-            &["no-such-demo"][..],
-            "error: no program named 'no-such-demo' (see scripts/run_all.sh --list)",
-        ),
-        (
-            &["--timeout", "0", "fork-demo"][..],
-            "error: the time limit must be a whole number of seconds above 0, not '0'",
-        ),
-        (
-            &["--fast"][..],
-            "error: unknown option '--fast' (see --help)",
-        ),
-    ] {
-        let out = run(script("compare.sh", args), 60);
-        assert_eq!(out.code, Some(2), "{args:?}: {out:?}");
-        assert_eq!(out.stderr, format!("{message}\n"), "{args:?}");
-    }
+    assert_usage_errors(
+        "compare.sh",
+        &[
+            (
+                &[],
+                "error: name a program to compare (see scripts/run_all.sh --list)",
+            ),
+            (
+                &["fork-demo", "spawn-demo"],
+                "error: one program at a time, not 'fork-demo' and 'spawn-demo'",
+            ),
+            (
+                &["no-such-demo"],
+                "error: no program named 'no-such-demo' (see scripts/run_all.sh --list)",
+            ),
+            (
+                &["--timeout", "0", "fork-demo"],
+                "error: the time limit must be a whole number of seconds above 0, not '0'",
+            ),
+            (&["--fast"], "error: unknown option '--fast' (see --help)"),
+        ],
+    );
     let out = run(script("compare.sh", &["--help"]), 60);
     assert_eq!(out.code, Some(0));
     assert!(out.stdout.contains("CPU time"), "{}", out.stdout);

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{Workspace, run, script};
+use common::{Workspace, assert_usage_errors, run, script};
 
 const HEADER: &str = "//! A stand-in demo.\n//!\n//! Run with: cargo run\n//!\n";
 
@@ -180,20 +180,16 @@ fn each_program_is_copied_into_a_fresh_crate_and_built() {
 
 #[test]
 fn bad_arguments_get_one_line_and_exit_2() {
-    for (args, message) in [
-        (
-            &["no-such-demo"][..],
-            "error: no program named 'no-such-demo' (see scripts/run_all.sh --list)",
-        ),
-        (
-            &["--fast"][..],
-            "error: unknown option '--fast' (see --help)",
-        ),
-    ] {
-        let out = run(script("copy_check.sh", args), 60);
-        assert_eq!(out.code, Some(2), "{args:?}: {out:?}");
-        assert_eq!(out.stderr, format!("{message}\n"), "{args:?}");
-    }
+    assert_usage_errors(
+        "copy_check.sh",
+        &[
+            (
+                &["no-such-demo"],
+                "error: no program named 'no-such-demo' (see scripts/run_all.sh --list)",
+            ),
+            (&["--fast"], "error: unknown option '--fast' (see --help)"),
+        ],
+    );
     let out = run(script("copy_check.sh", &["--help"]), 60);
     assert_eq!(out.code, Some(0));
     assert!(out.stdout.contains("To copy:"), "{}", out.stdout);

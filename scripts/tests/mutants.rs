@@ -8,7 +8,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{Workspace, columns, run, script};
+use common::{Workspace, assert_usage_errors, columns, run};
 
 /// A crate whose function `double` is tested (`tested`) or not.
 fn add_crate(ws: &Workspace, name: &str, tested: bool) {
@@ -77,18 +77,17 @@ fn caught_and_missed_mutants_are_counted_per_crate() {
 
 #[test]
 fn bad_arguments_get_one_line_and_exit_2() {
-    for (args, message) in [
-        (
-            &["no-such-crate"][..],
-            "error: no crate named 'no-such-crate' in the workspace",
-        ),
-        (
-            &["--fast"][..],
-            "error: unknown option '--fast' (see --help; options for cargo mutants go after --)",
-        ),
-    ] {
-        let out = run(script("mutants.sh", args), 60);
-        assert_eq!(out.code, Some(2), "{args:?}: {out:?}");
-        assert_eq!(out.stderr, format!("{message}\n"), "{args:?}");
-    }
+    assert_usage_errors(
+        "mutants.sh",
+        &[
+            (
+                &["no-such-crate"],
+                "error: no crate named 'no-such-crate' in the workspace",
+            ),
+            (
+                &["--fast"],
+                "error: unknown option '--fast' (see --help; options for cargo mutants go after --)",
+            ),
+        ],
+    );
 }

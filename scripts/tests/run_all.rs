@@ -13,7 +13,7 @@ use std::fs;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Workspace, columns, root, run, script, summary_row};
+use common::{Workspace, assert_usage_errors, columns, root, run, script, summary_row};
 
 /// The workspace members named in the root Cargo.toml, in their order.
 fn members() -> Vec<String> {
@@ -530,33 +530,25 @@ fn a_twin_gets_the_programs_arguments_and_its_time_limit() {
 
 #[test]
 fn bad_arguments_get_one_line_and_exit_2() {
-    for (args, message) in [
-        (
-            &["no-such-demo"][..],
-            "error: no program named 'no-such-demo' (see --list)",
-        ),
-        (
-            &["--timeout", "soon"][..],
-            "error: the time limit must be a whole number of seconds above 0, not 'soon'",
-        ),
-        (
-            &["--timeout"][..],
-            "error: --timeout needs a number of seconds",
-        ),
-        (
-            &["--bin-dir", "/no/such/dir"][..],
-            "error: --bin-dir: '/no/such/dir' is not a directory",
-        ),
-        (
-            &["--fast"][..],
-            "error: unknown option '--fast' (see --help)",
-        ),
-    ] {
-        let out = run(script("run_all.sh", args), 60);
-        assert_eq!(out.code, Some(2), "{args:?}: {out:?}");
-        assert_eq!(out.stderr, format!("{message}\n"), "{args:?}");
-        assert!(out.stdout.is_empty(), "{args:?}: {out:?}");
-    }
+    assert_usage_errors(
+        "run_all.sh",
+        &[
+            (
+                &["no-such-demo"],
+                "error: no program named 'no-such-demo' (see --list)",
+            ),
+            (
+                &["--timeout", "soon"],
+                "error: the time limit must be a whole number of seconds above 0, not 'soon'",
+            ),
+            (&["--timeout"], "error: --timeout needs a number of seconds"),
+            (
+                &["--bin-dir", "/no/such/dir"],
+                "error: --bin-dir: '/no/such/dir' is not a directory",
+            ),
+            (&["--fast"], "error: unknown option '--fast' (see --help)"),
+        ],
+    );
 }
 
 #[test]

@@ -104,6 +104,18 @@ pub fn run(cmd: Command, seconds: u64) -> Outcome {
     testkit::command_within(cmd, Duration::from_secs(seconds))
 }
 
+/// Checks, for each `(args, message)`, that `bash scripts/SCRIPT args` in the real
+/// workspace is refused as a usage error: exit 2, nothing on stdout, and on stderr only
+/// the line `message`.
+pub fn assert_usage_errors(script_name: &str, cases: &[(&[&str], &str)]) {
+    for (args, message) in cases {
+        let out = run(script(script_name, args), 60);
+        assert_eq!(out.code, Some(2), "{args:?}: {out:?}");
+        assert_eq!(out.stderr, format!("{message}\n"), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: {out:?}");
+    }
+}
+
 /// The summary row of `program` in run_all.sh's output.
 pub fn summary_row<'a>(out: &'a str, program: &str) -> &'a str {
     let summary = &out[out.find("=== summary ===").expect("a summary")..];
