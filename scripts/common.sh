@@ -31,10 +31,18 @@ need_cargo() {
 }
 
 # The options of run_all.sh and compare.sh that say which binaries run and for how long:
-# --no-build, --bin-dir DIR and --timeout SECONDS. The caller sets the defaults (build=1,
-# bin_dir="", limit); `run_option ARGS...` takes the option that starts ARGS, setting
+# --no-build, --bin-dir DIR and --timeout SECONDS. `run_defaults` sets their defaults
+# (build, the debug binaries, $RUN_ALL_TIMEOUT or 60 s) and the Python that runs twins
+# ($PYTHON or python3); `run_option ARGS...` takes the option that starts ARGS, setting
 # build, bin_dir or limit, and sets `option_args` to the number of arguments it took
 # (0 or 1), for the caller to shift past.
+run_defaults() {
+    limit="${RUN_ALL_TIMEOUT:-60}"
+    build=1
+    bin_dir=""
+    python="${PYTHON:-python3}"
+}
+
 run_option() {
     option_args=0
     case "$1" in

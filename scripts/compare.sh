@@ -33,10 +33,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/common.sh
 source "$root/scripts/common.sh"
 
-limit="${RUN_ALL_TIMEOUT:-60}"
-build=1
-bin_dir=""
-python="${PYTHON:-python3}"
+run_defaults
 program=""
 while [ $# -gt 0 ]; do
     case "$1" in

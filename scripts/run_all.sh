@@ -37,12 +37,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/common.sh
 source "$root/scripts/common.sh"
 
-limit="${RUN_ALL_TIMEOUT:-60}"
-build=1
-bin_dir=""
+run_defaults
 list=0
 with_python=0
-python="${PYTHON:-python3}"
 selected=()
 while [ $# -gt 0 ]; do
     case "$1" in
