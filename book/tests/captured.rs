@@ -29,6 +29,11 @@ const PYTHON_WORDS: &[(&str, &str, &str)] = &[
     ("async-cpu", "event loop", "runtime"),
 ];
 
+/// Lines only a Rust program can print: distributed-demo's master sees a worker's
+/// connection drop and says so, where a BaseManager cannot see it (its twin takes a task
+/// back when the task's lease runs out instead).
+const RUST_ONLY: &[(&str, &str)] = &[("distributed-demo", "master: connection from ")];
+
 fn output_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src/output")
 }
@@ -159,7 +164,12 @@ fn every_captured_twin_prints_the_rust_lines() {
         // Where Python cannot do what Rust shows, the twin prints a line saying what
         // Python does instead: such a line, naming Python or its GIL, may stand where a
         // Rust line stands. Every other line must be the same.
-        let (python_only, rust_only) = difference(&sorted(&output), &sorted(rust_output));
+        let (python_only, mut rust_only) = difference(&sorted(&output), &sorted(rust_output));
+        rust_only.retain(|line| {
+            !RUST_ONLY
+                .iter()
+                .any(|(p, start)| *p == program && line.starts_with(start))
+        });
         assert!(
             python_only
                 .iter()
