@@ -117,6 +117,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, results: &Results) 
     }
 }
 
+// ANCHOR: idea
 /// One connection, start to end. However it ends, the tasks it holds go back.
 fn serve(stream: TcpStream, peer: SocketAddr, shared: &Shared, results: &Results) {
     let (mut name, mut holding) = (None, Vec::new());
@@ -156,3 +157,4 @@ fn serve(stream: TcpStream, peer: SocketAddr, shared: &Shared, results: &Results
         eprintln!("master: connection from {peer} closed: {e}");
     }
 }
+// ANCHOR_END: idea
