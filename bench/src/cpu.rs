@@ -4,7 +4,7 @@
 use crate::Res;
 use crate::config::{Cfg, Mode};
 use crate::row::{Cell, Key, Row, find};
-use crate::stats::{Fig, Scale, timed};
+use crate::stats::{Fig, Runs, Scale, timed};
 use crate::targets::{Target, check, times};
 use crate::work::{Job, Kind};
 use crossbeam::channel;
@@ -45,8 +45,21 @@ pub fn worker_counts(cfg: &Cfg) -> Vec<usize> {
     }
 }
 
+/// The parallel variants run: a quick run only those its targets read (threads, with
+/// processes shown beside them); the pool and rayon come in the full run.
+fn parallel_variants(mode: Mode) -> &'static [Variant] {
+    match mode {
+        Mode::Quick => &[Variant::Threads, Variant::Processes],
+        _ => &Variant::ALL[1..],
+    }
+}
+
 pub fn planned(cfg: &Cfg) -> u64 {
-    (Kind::ALL.len() * (2 + 7 * worker_counts(cfg).len())) as u64
+    // Per workload: each row's Rust side, and the Python side of every row but rayon's.
+    let parallel = parallel_variants(cfg.mode);
+    let with_python = parallel.iter().filter(|v| v.python().is_some()).count();
+    let per_workers = parallel.len() + with_python;
+    (Kind::ALL.len() * (2 + per_workers * worker_counts(cfg).len())) as u64
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,20 +323,14 @@ pub fn answer(job: &Arc<Job>, variant: Variant, workers: usize) -> Res<serde_jso
 }
 
 /// cpu.py's arguments: it runs `variants` round-robin, one repeat of each in turn.
-pub fn python_args(
-    job: &Job,
-    variants: &[&str],
-    workers: usize,
-    runs: (usize, usize),
-) -> Vec<String> {
-    let (warmup, repeats) = runs;
+pub fn python_args(job: &Job, variants: &[&str], workers: usize, runs: Runs) -> Vec<String> {
     let mut args = vec![
         job.kind.name().into(),
         job.size.to_string(),
         job.chunks.to_string(),
         workers.to_string(),
-        warmup.to_string(),
-        repeats.to_string(),
+        runs.warmup.to_string(),
+        runs.repeats.to_string(),
     ];
     args.extend(variants.iter().map(|v| v.to_string()));
     args
@@ -339,7 +346,8 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
         job.kind.name()
     ));
     let mut samples = vec![Vec::new(); rows.len()];
-    for rep in 0..cfg.runs.warmup + cfg.runs.repeats {
+    let runs = cfg.long_runs;
+    for rep in 0..runs.total() {
         for (row, secs) in rows.iter_mut().zip(samples.iter_mut()) {
             if !row.notes.is_empty() {
                 continue; // this variant already failed
@@ -355,7 +363,7 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
             match result {
                 Ok((results, s)) => {
                     row.rust_answer = job.combine(&results);
-                    if rep >= cfg.runs.warmup {
+                    if rep >= runs.warmup {
                         secs.push(s);
                     }
                 }
@@ -390,7 +398,7 @@ fn measure_python(cfg: &Cfg, job: &Job, workers: usize, rows: &mut [&mut Row]) {
         job.kind.name(),
         variants.join(", ")
     ));
-    let args = python_args(job, &variants, workers, (cfg.runs.warmup, cfg.runs.repeats));
+    let args = python_args(job, &variants, workers, cfg.long_runs);
     let out = crate::python::run(cfg, crate::group::Group::Cpu, &args);
     for row in rows.iter_mut() {
         let Key::Cpu { variant, .. } = row.key else {
@@ -434,7 +442,7 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
         };
         add(Variant::Sequential, 1);
         for &w in &worker_counts(cfg) {
-            for v in &Variant::ALL[1..] {
+            for v in parallel_variants(cfg.mode) {
                 add(*v, w);
             }
         }

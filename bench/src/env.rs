@@ -25,8 +25,13 @@ pub struct Env {
     /// The same, measured again when every group has run.
     pub calibration_end: Option<Calibration>,
     pub load_average_end: Option<f64>,
+    /// Seconds each group took, in the order they ran.
+    pub group_seconds: Vec<(crate::group::Group, f64)>,
     pub repeats: usize,
     pub warmup: usize,
+    /// The same for long runs (`Cfg::long_runs`): fewer in a quick run.
+    pub long_repeats: usize,
+    pub long_warmup: usize,
     pub unix_time: u64,
 }
 
@@ -79,8 +84,11 @@ impl Env {
             calibration,
             calibration_end: None,
             load_average_end: None,
+            group_seconds: Vec::new(),
             repeats: cfg.runs.repeats,
             warmup: cfg.runs.warmup,
+            long_repeats: cfg.long_runs.repeats,
+            long_warmup: cfg.long_runs.warmup,
             unix_time: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),

@@ -76,7 +76,10 @@ impl Kind {
                 (n, n)
             }
             // Runs of 0.1 s and more: a million messages took 20 ms, too short to time.
-            _ => mode.pick((1_000, 1_000), (5_000_000, 100_000), (5_000_000, 200_000)),
+            // Python's queues move about 100k messages a second between two processes, and
+            // tokio's channel a fifth as many as std's.
+            Kind::Tokio => mode.pick((1_000, 1_000), (2_000_000, 50_000), (5_000_000, 200_000)),
+            _ => mode.pick((1_000, 1_000), (5_000_000, 50_000), (5_000_000, 200_000)),
         }
     }
 
@@ -242,8 +245,8 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
         let args = [
             py.to_string(),
             py_size.to_string(),
-            cfg.runs.warmup.to_string(),
-            cfg.runs.repeats.to_string(),
+            cfg.long_runs.warmup.to_string(),
+            cfg.long_runs.repeats.to_string(),
         ];
         let same = rust_size == py_size;
         crate::python::half(cfg, &mut row, py_label, &args, kind.scale(py_size), same);

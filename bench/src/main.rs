@@ -48,8 +48,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 // mimalloc, not the system's malloc: a tokio task is one allocation aligned to 128 bytes, and
-// glibc serves an aligned allocation by carving it from a larger block, losing about 140 bytes
-// per task (a million sleeping tasks' peak: 388 bytes each with glibc, 247 with mimalloc).
+// glibc serves an aligned allocation by carving it from a larger block, losing about 120 bytes
+// per task (a million sleeping tasks' peak: 388 bytes each with glibc, 264 with mimalloc).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -108,19 +108,17 @@ fn run(args: Args) -> Res<()> {
     }
     groups.dedup();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let runs = match mode {
-        Mode::Smoke => Runs {
-            warmup: 0,
-            repeats: 1,
-        },
-        _ => Runs {
-            warmup: 1,
-            repeats: 5,
-        },
+    let (runs, long_runs) = match mode {
+        Mode::Smoke => (Runs::new(0, 1), Runs::new(0, 1)),
+        // Where each run lasts a tenth of a second or more: a median of three, which also
+        // discards one slow first run, in place of a warm-up.
+        Mode::Quick => (Runs::new(1, 5), Runs::new(0, 3)),
+        Mode::Full => (Runs::new(1, 5), Runs::new(1, 5)),
     };
     let cfg = Cfg {
         mode,
         runs,
+        long_runs,
         cores,
         exe: std::env::current_exe()?,
         python: python::Python::find(),
@@ -137,13 +135,17 @@ fn run(args: Args) -> Res<()> {
     let calibration = calibrate::measure(&cfg);
     let env = env::Env::collect(&cfg, Some(calibration));
     let mut rows: Vec<Row> = Vec::new();
+    let mut group_seconds = Vec::new();
     for g in &groups {
+        let start = std::time::Instant::now();
         rows.append(&mut g.run(&cfg)?);
+        group_seconds.push((*g, start.elapsed().as_secs_f64()));
     }
     cfg.step("calibration again: did the machine stay as it was?");
     let env = env::Env {
         calibration_end: Some(calibrate::measure(&cfg)),
         load_average_end: env::load_average(),
+        group_seconds,
         ..env
     };
     cfg.progress.finish_and_clear();
@@ -212,7 +214,7 @@ fn check() -> Res<()> {
             let rust = cpu::answer(&job, variant, 2)?;
             let py = variant.python().unwrap_or("sequential");
             // cpu.py prints {VARIANT: {"answer", ...}}: "VARIANT" names the part to compare.
-            let args = cpu::python_args(&job, &[py], 2, (0, 1));
+            let args = cpu::python_args(&job, &[py], 2, Runs::new(0, 1));
             add(
                 format!("cpu {} {}", kind.name(), variant.name()),
                 "cpu.py",

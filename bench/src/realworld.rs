@@ -113,7 +113,8 @@ struct Sizes {
 
 fn sizes(mode: Mode) -> Sizes {
     Sizes {
-        corpus: mode.pick(200_000, 20_000_000, 200_000_000),
+        // The vocabulary is fixed (write_corpus), so the work per byte is the same at any size.
+        corpus: mode.pick(200_000, 10_000_000, 200_000_000),
         // Files of 200 kB on average in both runs: hashlib releases the GIL per buffer.
         files: mode.pick(20, 500, 2000),
         tree: mode.pick(400_000, 100_000_000, 400_000_000),
@@ -859,8 +860,9 @@ fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
         };
         let mut sides: Vec<(Side, Side)> = plan.iter().map(|_| Default::default()).collect();
         // Round-robin: one run of every variant, Rust and Python, then the next round.
-        for rep in 0..cfg.runs.warmup + cfg.runs.repeats {
-            let keep = rep >= cfg.runs.warmup;
+        let rounds = cfg.long_runs;
+        for rep in 0..rounds.total() {
+            let keep = rep >= rounds.warmup;
             for ((v, py, w), (rust, python)) in plan.iter().zip(sides.iter_mut()) {
                 cfg.step(&format!(
                     "realworld {} {} round {}",

@@ -70,7 +70,7 @@ pub fn markdown(rows: &[Row], env: &Env) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Machine: {} cores, {} {} ({}), kernel {}, {}{}; {}; Python: {}. Mode {:?}: warm-up {} + {} repeats, \
+        "Machine: {} cores, {} {} ({}), kernel {}, {}{}; {}; Python: {}. Mode {:?}: warm-up {} + {} repeats{}, \
          median (min–max). Load average at start: {}.\n",
         env.cores,
         env.os,
@@ -90,6 +90,14 @@ pub fn markdown(rows: &[Row], env: &Env) -> String {
         env.mode,
         env.warmup,
         env.repeats,
+        if (env.long_warmup, env.long_repeats) == (env.warmup, env.repeats) {
+            String::new()
+        } else {
+            format!(
+                " (Python, and Rust's cpu, io and realworld runs: warm-up {} + {} repeats)",
+                env.long_warmup, env.long_repeats
+            )
+        },
         env.load_average_start
             .map_or("unknown".into(), |l| format!("{l:.2}")),
     );
@@ -115,6 +123,14 @@ pub fn markdown(rows: &[Row], env: &Env) -> String {
         env.cores.min(2),
         env.cores
     );
+    if !env.group_seconds.is_empty() {
+        let times: Vec<String> = env
+            .group_seconds
+            .iter()
+            .map(|(g, s)| format!("{} {s:.0} s", g.name()))
+            .collect();
+        let _ = writeln!(out, "Time per group: {}.\n", times.join(", "));
+    }
     for group in Group::ALL {
         let rows: Vec<&Row> = rows.iter().filter(|r| r.group == group).collect();
         if rows.is_empty() {

@@ -13,6 +13,17 @@ pub struct Runs {
     pub repeats: usize,
 }
 
+impl Runs {
+    pub const fn new(warmup: usize, repeats: usize) -> Runs {
+        Runs { warmup, repeats }
+    }
+
+    /// Warm-up runs plus timed repeats.
+    pub fn total(self) -> usize {
+        self.warmup + self.repeats
+    }
+}
+
 /// One measured quantity: every sample, and their median, min and max.
 #[derive(Clone, Debug, Serialize)]
 pub struct Fig {

@@ -84,10 +84,22 @@ fn tiny_run_fills_every_group_in_results_json() {
         let speedup = &env[when]["speedup"];
         assert!(is_fig(speedup), "no {when} figure: {speedup}");
     }
-    for group in ["cpu", "io", "spawn", "ipc", "locks", "realworld"] {
+    let groups = ["cpu", "io", "spawn", "ipc", "locks", "realworld"];
+    for group in groups {
         let n = rows.iter().filter(|r| r["group"] == group).count();
         assert!(n >= 4, "group {group} has only {n} rows");
     }
+    // How long each group took, in the order they ran: where a run's time goes.
+    let timed: Vec<&str> = env["group_seconds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| {
+            assert!(pair[1].as_f64().is_some_and(|s| s > 0.0), "{pair}");
+            pair[0].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(timed, groups);
     for row in rows {
         let what = format!(
             "{} / {} / {}",
