@@ -43,9 +43,10 @@
 //! bottom. The master serves 16 connections at a time; a connection silent for
 //! 1 s in its handshake is closed; every read on either side has a deadline.
 //!
-//! To copy (the three files into `src/`): `cargo add clap@4 --features derive`,
+//! To copy: `cargo add clap@4 --features derive`,
 //! `cargo add serde@1 --features derive` and
-//! `cargo add serde_json@1 hmac@0.13 sha2@0.11 rand@0.10`
+//! `cargo add serde_json@1 hmac@0.13 sha2@0.11 rand@0.10`, then the three files
+//! (`main.rs`, `master.rs`, `protocol.rs`) into `src/`.
 
 mod master;
 mod protocol;
