@@ -43,18 +43,14 @@ use std::error::Error;
 use std::io::{self, BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 const WORKERS: usize = 4;
 const TASKS: u32 = 5;
-/// How long one task sleeps, in milliseconds, chosen at random by its worker.
-const TASK_MS: std::ops::RangeInclusive<u64> = 50..=350;
-/// The first argument that makes this program a worker.
-const WORKER_ROLE: &str = "worker";
-/// The line a worker prints when it has finished a job.
-const DONE: &str = "done";
+const TASK_MS: std::ops::RangeInclusive<u64> = 50..=350; // a task sleeps this many ms, at random
+const WORKER_ROLE: &str = "worker"; // the first argument that makes this program a worker
+const DONE: &str = "done"; // the line a worker prints when it has finished a job
 
 // ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
@@ -73,18 +69,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     // `map`: each job's answer comes back in the order of the inputs.
     let xs = [1, 2, 3, 4, 5];
     let answers = run_pool(&xs.map(|x| format!("square {x}")), |_| {})?;
-    let squares = answers
-        .iter()
-        .map(|lines| lines.concat().parse())
-        .collect::<Result<Vec<u64>, _>>()?;
-    println!("Pool.map(x * x, {xs:?}) = {squares:?}");
+    let squares: Result<Vec<u64>, _> = answers.iter().map(|a| a.parse()).collect();
+    println!("Pool.map(x * x, {xs:?}) = {:?}", squares?);
     Ok(())
 }
 // ANCHOR_END: idea
 
-/// The worker role: runs one job per line of stdin, until end of input.
-/// (Rust's stdout is line-buffered even into a pipe, so the parent gets
-/// each line as soon as it is written.)
+/// The worker role: runs one job per line of stdin, until end of input. (Rust's
+/// stdout is line-buffered even into a pipe: the parent gets each line at once.)
 fn worker() -> Result<(), Box<dyn Error>> {
     let pid = std::process::id();
     let mut out = io::stdout().lock();
@@ -105,13 +97,13 @@ fn worker() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// Runs `jobs` on WORKERS worker processes, each job on the next free worker,
-/// and returns each job's lines in job order; `on_line` sees every line as it
-/// arrives. Returns once every worker has been reaped.
-fn run_pool(jobs: &[String], on_line: impl Fn(&str) + Sync) -> io::Result<Vec<Vec<String>>> {
+/// Runs `jobs` on WORKERS worker processes, each job on the next free worker; `on_line`
+/// sees every line as it arrives. Returns each job's last line, in job order.
+fn run_pool(jobs: &[String], on_line: impl Fn(&str) + Sync) -> io::Result<Vec<String>> {
     let exe = std::env::current_exe()?;
-    let next_job = AtomicUsize::new(0); // the queue: jobs[next_job..] are not taken yet
-    let answers = Mutex::new(vec![Vec::new(); jobs.len()]);
+    let queue = Mutex::new(jobs.iter().enumerate()); // the jobs not taken yet
+    let next_job = || queue.lock().expect("no thread panics holding it").next();
+    let answers = Mutex::new(vec![String::new(); jobs.len()]);
     // What each pool thread does with its own worker process.
     let serve = || -> io::Result<()> {
         let mut worker = Command::new(&exe)
@@ -123,11 +115,7 @@ fn run_pool(jobs: &[String], on_line: impl Fn(&str) + Sync) -> io::Result<Vec<Ve
         let mut from_worker = BufReader::new(worker.stdout.take().expect("stdout was piped"));
         let mut run_jobs = || -> io::Result<()> {
             // Take the next job off the queue only when this worker is free.
-            loop {
-                let i = next_job.fetch_add(1, Ordering::SeqCst);
-                let Some(job) = jobs.get(i) else {
-                    return Ok(());
-                };
+            while let Some((i, job)) = next_job() {
                 writeln!(to_worker, "{job}")?;
                 for line in (&mut from_worker).lines() {
                     let line = line?;
@@ -135,14 +123,12 @@ fn run_pool(jobs: &[String], on_line: impl Fn(&str) + Sync) -> io::Result<Vec<Ve
                         break;
                     }
                     on_line(&line);
-                    answers.lock().expect("no thread panics holding it")[i].push(line);
+                    answers.lock().expect("no thread panics holding it")[i] = line;
                 }
             }
+            Ok(())
         };
         let outcome = run_jobs();
-        if outcome.is_err() {
-            let _ = worker.kill(); // it may be stuck; it may also be gone already
-        }
         drop(to_worker); // end of input: the worker's loop ends and it exits
         let status = worker.wait()?;
         outcome?;
@@ -152,13 +138,12 @@ fn run_pool(jobs: &[String], on_line: impl Fn(&str) + Sync) -> io::Result<Vec<Ve
         Ok(())
     };
     // One thread per worker process; the scope joins them all.
-    thread::scope(|scope| {
+    thread::scope(|scope| -> io::Result<()> {
         let threads: Vec<_> = (0..WORKERS).map(|_| scope.spawn(serve)).collect();
-        let joined = threads.into_iter().map(|t| {
-            t.join()
-                .expect("a pool thread panics only if printing fails")
-        });
-        joined.collect::<io::Result<()>>()
+        for thread in threads {
+            thread.join().expect("it panics only if printing fails")?;
+        }
+        Ok(())
     })?;
     Ok(answers.into_inner().expect("no thread panics holding it"))
 }
