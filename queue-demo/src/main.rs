@@ -31,8 +31,7 @@ use rand::random_range;
 use std::error::Error;
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::process::{Command, Stdio};
-use std::time::Duration;
-use std::{env, thread};
+use std::{env, thread, time::Duration};
 
 const ITEMS: [&str; 3] = ["A", "B", "C"];
 /// The longest message `get` accepts, so a corrupt length cannot make it allocate gigabytes.
@@ -42,8 +41,8 @@ const MAX_MESSAGE: usize = 1 << 20;
 fn main() -> Result<(), Box<dyn Error>> {
     match env::args().nth(1).as_deref() {
         None => {}
-        Some("writer") => return Ok(write()?),
-        Some("reader") => return Ok(read()?),
+        Some("writer") => return write(),
+        Some("reader") => return read(),
         Some(other) => return Err(format!("unexpected argument '{other}': none is taken").into()),
     }
     // Only the standard handles pass to a child on every OS, so the pipe's writer end
@@ -62,24 +61,18 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // We print the reader's lines for it, and count its "Get" lines: terminating it only
     // once it got every item is what the original leaves to luck (the writer's last sleep).
-    let reader_lines = BufReader::new(pr.stdout.take().expect("stdout was piped")).lines();
+    let reader_out = BufReader::new(pr.stdout.take().expect("stdout was piped"));
     let relay = thread::spawn(move || {
-        let mut got = 0;
-        for line in reader_lines.map_while(Result::ok) {
-            println!("{line}");
-            got += usize::from(line.starts_with("Get "));
-            if got == ITEMS.len() {
-                break;
-            }
-        }
-        got // fewer than ITEMS.len() only if the reader died, or was killed below
+        let lines = reader_out.lines().map_while(Result::ok);
+        let printed = lines.inspect(|line| println!("{line}"));
+        let gets = printed.filter(|line| line.starts_with("Get "));
+        gets.take(ITEMS.len()).count() // fewer only if the reader died
     });
 
     let written = pw.wait()?; // pw.join()
     println!("Writer process {} finished: {written}", pw.id());
     if !written.success() {
-        // Nothing more will come, and the reader would wait for ever: stop it.
-        pr.kill()?;
+        pr.kill()?; // nothing more will come, and the reader would wait for ever
         pr.wait()?;
         return Err("the writer process failed".into());
     }
@@ -96,7 +89,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 // ANCHOR_END: idea
 
-fn write() -> io::Result<()> {
+fn write() -> Result<(), Box<dyn Error>> {
     // Our stdout is the queue, so, like any Unix filter, we talk on stderr.
     eprintln!("Process to write: {}", std::process::id());
     let mut queue = io::stdout().lock();
@@ -108,7 +101,7 @@ fn write() -> io::Result<()> {
     Ok(())
 }
 
-fn read() -> io::Result<()> {
+fn read() -> Result<(), Box<dyn Error>> {
     println!("Process to read: {}", std::process::id());
     let mut queue = io::stdin().lock();
     // `while True: value = q.get(True)`. End-of-file would mean every writer end is closed,
@@ -130,7 +123,7 @@ fn put(queue: &mut impl Write, message: &str) -> io::Result<()> {
 }
 
 /// Blocks until a whole frame has arrived; `None` once every writer end is closed.
-fn get(queue: &mut impl Read) -> io::Result<Option<String>> {
+fn get(queue: &mut impl Read) -> Result<Option<String>, Box<dyn Error>> {
     let mut len = [0; 4];
     match queue.read_exact(&mut len) {
         Err(e) if e.kind() == ErrorKind::UnexpectedEof => return Ok(None),
@@ -138,11 +131,9 @@ fn get(queue: &mut impl Read) -> io::Result<Option<String>> {
     }
     let len = u32::from_be_bytes(len) as usize;
     if len > MAX_MESSAGE {
-        return Err(io::Error::new(ErrorKind::InvalidData, "message too long"));
+        return Err("message too long".into());
     }
     let mut message = vec![0; len];
     queue.read_exact(&mut message)?;
-    String::from_utf8(message)
-        .map(Some)
-        .map_err(|e| io::Error::new(ErrorKind::InvalidData, e))
+    Ok(Some(String::from_utf8(message)?))
 }
