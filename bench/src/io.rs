@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 /// More OS threads than this are not started: each has its own stack and kernel task, and a
 /// shared machine (or a low `ulimit -u`) may refuse long before 100k. The quick run stops at
-/// 1000 to stay under a minute (10k threads take seconds to start in Python).
+/// 1000 to stay short (10k threads take seconds to start in Python).
 pub fn thread_limit(mode: Mode) -> usize {
     mode.pick(1_000, 1_000, 10_000)
 }

@@ -69,7 +69,7 @@ struct Args {
     /// Groups to run (default: all of them).
     #[arg(value_enum)]
     groups: Vec<Group>,
-    /// The full run's cpu sizes, fewer worker counts, smaller N and inputs.
+    /// The full run's cpu sizes; fewer runs, variants, worker counts and N, smaller inputs.
     #[arg(long, conflicts_with = "smoke")]
     quick: bool,
     /// Tiny sizes, one run each: checks that everything works in seconds (its figures mean
