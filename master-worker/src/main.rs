@@ -28,45 +28,33 @@
 //!
 //! To copy: no dependencies
 
-use std::any::Any;
 use std::collections::VecDeque;
 use std::error::Error;
-use std::panic;
 use std::sync::mpsc::{self, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 // ANCHOR: idea
 const TASKS: [u64; 8] = [3, 7, 12, 25, 31, 48, 50, 99];
-/// The first worker that takes task 5 panics on it.
-const POISONED: usize = 5;
+const POISONED: usize = 5; // the first worker that takes task 5 panics on it
 const WORKERS: usize = 3;
-/// The master never waits forever: this long without news from any worker is an error.
-const PATIENCE: Duration = Duration::from_secs(10);
-
-/// What the master hears from worker `w`.
-enum Event {
-    Done(usize, u64), // n * n for the task it holds
-    Gone(usize),      // the thread has ended (it panicked)
-}
+const PATIENCE: Duration = Duration::from_secs(10); // this long without news: an error
 
 fn main() -> Result<(), Box<dyn Error>> {
     one_line_panics();
     let (pid, total) = (std::process::id(), TASKS.len());
     println!("master (pid {pid}) hands {total} tasks to {WORKERS} workers");
-    let (events_tx, events) = mpsc::channel();
+    // Worker `w` sends (w, Some(n * n)) for each task it does, and (w, None) as its thread ends.
+    let (events_tx, events) = mpsc::channel::<(usize, Option<u64>)>();
     let (mut inboxes, mut handles) = (Vec::new(), Vec::new());
     for w in 0..WORKERS {
         let (inbox, tasks) = mpsc::channel::<(usize, bool)>(); // (task 1 to 8, poisoned)
-        // Moved into the thread, so it is dropped as a panic unwinds: the master hears.
-        let gone = GoneOnDrop(w, events_tx.clone());
+        let gone = GoneOnDrop(w, events_tx.clone()); // a panic drops it too: the master hears
         let worker = thread::Builder::new().name(name(w)).spawn(move || {
             for (id, poisoned) in tasks {
-                if poisoned {
-                    panic!("poison task {id}");
-                }
+                assert!(!poisoned, "poison task {id}");
                 let n = TASKS[id - 1];
-                let _ = gone.1.send(Event::Done(w, n * n)); // fails only if the master is gone
+                let _ = gone.1.send((w, Some(n * n))); // fails only if the master is gone
             }
         })?;
         inboxes.push(inbox);
@@ -80,23 +68,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut results: Vec<Option<(u64, usize)>> = vec![None; total];
     while results.contains(&None) {
         for w in 0..WORKERS {
-            if handles[w].is_some() && holding[w].is_none() {
-                let Some((id, poisoned)) = queue.pop_front() else {
-                    break;
-                };
+            if handles[w].is_some() && holding[w].is_none() && !queue.is_empty() {
+                let (id, poisoned) = queue.pop_front().expect("the queue is not empty");
                 inboxes[w].send((id, poisoned))?;
                 holding[w] = Some(id);
             }
         }
         let event = events.recv_timeout(PATIENCE);
         match event.map_err(|e| format!("waiting for the workers: {e}"))? {
-            Event::Done(w, square) => {
+            (w, Some(square)) => {
                 let id = holding[w].take().expect("it answers the task it holds");
                 let n = TASKS[id - 1];
                 println!("{} did task {id}: {n} * {n} = {square}", name(w));
                 results[id - 1] = Some((square, w));
             }
-            Event::Gone(w) => {
+            (w, None) => {
                 // The panic is caught here, at join: the master gets its message as a value.
                 let joined = handles[w].take().map(JoinHandle::join);
                 if let (Some(Err(payload)), Some(id)) = (joined, holding[w].take()) {
@@ -118,8 +104,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     println!(" task |  n | n * n | thread");
     for (i, (square, w)) in results.into_iter().flatten().enumerate() {
-        let (id, n, who) = (i + 1, TASKS[i], name(w));
-        println!("{id:>5} | {n:>2} | {square:>5} | {who}");
+        println!("{:>5} | {:>2} | {square:>5} | {}", i + 1, TASKS[i], name(w));
     }
     Ok(())
 }
@@ -130,26 +115,24 @@ fn name(w: usize) -> String {
 }
 
 /// Tells the master that a worker thread has ended, however it ended.
-struct GoneOnDrop(usize, Sender<Event>);
+struct GoneOnDrop(usize, Sender<(usize, Option<u64>)>);
 
 impl Drop for GoneOnDrop {
     fn drop(&mut self) {
-        let _ = self.1.send(Event::Gone(self.0));
+        let _ = self.1.send((self.0, None));
     }
 }
 
-/// The default hook prints a panic where it happens, with a whole backtrace when
-/// RUST_BACKTRACE is set, burying the demo. One line is enough: the master
-/// reports the panic itself when it joins the thread.
+/// The default hook's two lines (a backtrace with RUST_BACKTRACE) would bury the demo.
 fn one_line_panics() {
-    panic::set_hook(Box::new(|info| {
+    std::panic::set_hook(Box::new(|info| {
         let name = thread::current().name().unwrap_or("<unnamed>").to_owned();
         eprintln!("thread '{name}' panicked: {}", message(info.payload()));
     }));
 }
 
-/// A panic's message: `panic!` with arguments carries a `String`, without a `&str`.
-fn message(payload: &(dyn Any + Send)) -> &str {
+/// A panic's message: with arguments it carries a `String`, without a `&str`.
+fn message(payload: &(dyn std::any::Any + Send)) -> &str {
     let text = payload.downcast_ref::<String>().map(String::as_str);
     text.or_else(|| payload.downcast_ref::<&str>().copied())
         .unwrap_or("a non-text panic")
