@@ -243,7 +243,13 @@ fn waits_in_tokio(n: usize, delay: Duration) -> Res<(u64, Duration)> {
         });
     }
     if n > 0 {
-        rt.block_on(countdown.all_done.notified());
+        // Every Sleep ends after `delay`: the deadline only keeps a broken run from hanging
+        // (the tasks not done by then are reported).
+        let deadline = delay + Duration::from_secs(30);
+        let _ = rt.block_on(tokio::time::timeout(
+            deadline,
+            countdown.all_done.notified(),
+        ));
     }
     let done = n as u64 - countdown.left.load(Ordering::Acquire);
     Ok((done, start.elapsed()))
