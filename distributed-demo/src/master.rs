@@ -2,16 +2,13 @@
 //! connections at a time. A connection may hold several tasks; when it drops
 //! before their results come back, every one goes back to the queue.
 
+use crate::protocol::{self, Msg};
 use std::collections::VecDeque;
 use std::error::Error;
-use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread;
-use std::time::{Duration, Instant};
-
-use crate::protocol::{self, Msg};
+use std::{io, thread, time::Duration, time::Instant};
 
 /// At most this many connections are served at once, the rest wait in the listen
 /// backlog; one silent in its handshake is dropped soon, so idle floods pass.
