@@ -346,6 +346,14 @@ fn a_signal_stops_the_run_and_leaves_no_process_of_its_own() {
         &format!("sleep 600 & touch '{}'; sleep 600", started.display()),
     );
     for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        if signal == "INT" && testkit::sigint_ignored() {
+            testkit::twin::skip(
+                "a_signal_stops_the_run_and_leaves_no_process_of_its_own",
+                "SIGINT is ignored in this test's process (started in the background), so \
+                 run_all.sh inherits it ignored and cannot trap it; TERM and HUP are checked",
+            );
+            continue;
+        }
         let _ = fs::remove_file(&started);
         let marker = format!("RUN_ALL_SIGNAL_TEST={signal}-{}", std::process::id());
         let (key, value) = marker.split_once('=').unwrap();

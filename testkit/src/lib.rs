@@ -342,3 +342,16 @@ mod tests {
         assert!(survivors.is_empty(), "left running: {survivors:?}");
     }
 }
+
+/// Whether this process was started with SIGINT ignored, as a command started in the
+/// background of a non-interactive shell is. Its children then inherit the ignored
+/// SIGINT, and a shell or Python program cannot catch it, so a Ctrl-C test has to say it
+/// skipped instead of failing (Linux, where `/proc` tells; elsewhere `false`).
+pub fn sigint_ignored() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (2 - 1)) != 0)
+}
