@@ -14,5 +14,8 @@
 # first lines give the load average and the calibration: two plain busy threads' speedup).
 set -eu
 cd "$(dirname "$0")/.."
-out="${BENCH_OUT:-results}"
-exec cargo run --quiet -p bench --release -- --out "$out" "$@"
+# An --out among the arguments wins over BENCH_OUT and results/ (bench takes one --out).
+for arg in "$@"; do
+    case "$arg" in --out | --out=*) exec cargo run --quiet -p bench --release -- "$@" ;; esac
+done
+exec cargo run --quiet -p bench --release -- --out "${BENCH_OUT:-results}" "$@"
