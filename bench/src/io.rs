@@ -310,8 +310,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(exe: &std::path::Path, delay_ms: u64) -> Res<Server> {
+        Server::spawn(exe, &["__http-server", &delay_ms.to_string()])
+    }
+
+    /// A server child, `exe ARGS`, that prints the port it listens on as its first line.
+    pub fn spawn(exe: &std::path::Path, args: &[&str]) -> Res<Server> {
         let mut child = Command::new(exe)
-            .args(["__http-server", &delay_ms.to_string()])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
@@ -323,7 +328,7 @@ impl Server {
             Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                Err(format!("the HTTP server printed {line:?}, not a port").into())
+                Err(format!("the {args:?} server printed {line:?}, not a port").into())
             }
         }
     }

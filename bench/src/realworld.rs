@@ -17,7 +17,7 @@ use crate::targets::{Target, check, sig, times};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -666,40 +666,6 @@ pub fn server_role(args: &[String]) -> Res<()> {
     Ok(())
 }
 
-/// The scrape server child; dropping it closes its stdin, which stops it, and reaps it.
-pub struct Server {
-    child: Child,
-    pub port: u16,
-}
-
-impl Server {
-    pub fn start(exe: &Path, delay_ms: u64, pages: usize) -> Res<Server> {
-        let mut child = Command::new(exe)
-            .args(["__scrape-server", &delay_ms.to_string(), &pages.to_string()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let mut line = String::new();
-        let out = child.stdout.take().ok_or("server has no stdout")?;
-        BufReader::new(out).read_line(&mut line)?;
-        match line.trim().parse() {
-            Ok(port) => Ok(Server { child, port }),
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                Err(format!("the scrape server printed {line:?}, not a port").into())
-            }
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Running the group.
 
@@ -821,7 +787,14 @@ fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
     write_corpus(&corpus, size.corpus)?;
     let tree = dir.join("tree");
     write_tree(&tree, size.files, size.tree)?;
-    let server = Server::start(&cfg.exe, PAGE_DELAY_MS, size.pages)?;
+    let server = crate::io::Server::spawn(
+        &cfg.exe,
+        &[
+            "__scrape-server",
+            &PAGE_DELAY_MS.to_string(),
+            &size.pages.to_string(),
+        ],
+    )?;
     let mut rows = Vec::new();
     for case in Case::ALL {
         let arg = match case {
