@@ -140,9 +140,15 @@ fn a_writer_that_dies_makes_the_demo_stop_the_reader_and_fail() {
             .status();
     };
     // The writer's first line, read on another thread so that waiting for it has a limit.
+    // The thread then reads the rest: a closed stderr would make the writer's next line
+    // fail, and the writer end with a panic before the test kills it.
     let err = BufReader::new(demo.stderr.take().unwrap());
     let (first_tx, first_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || first_tx.send(err.lines().next()));
+    std::thread::spawn(move || {
+        let mut lines = err.lines();
+        let _ = first_tx.send(lines.next());
+        lines.for_each(drop);
+    });
     let Ok(Some(Ok(first))) = first_rx.recv_timeout(LIMIT) else {
         stop_all(demo.id());
         panic!("the writer did not say who it is");
