@@ -6,6 +6,8 @@ Usage: ipc.py VARIANT SIZE WARMUP REPEATS
   roundtrip  SIZE one-byte round trips to a forked echo child over two os.pipe
   queue      SIZE integers from a child process through multiprocessing.Queue
   mppipe     SIZE integers from a child process through multiprocessing.Pipe
+             (queue and mppipe: the child on one core and this process on another, where
+             Linux lets us choose, as bench does with its two threads)
   asyncio    SIZE integers between two coroutines through asyncio.Queue(1024)
 Prints {"answer": bytes, round trips or the sum of the integers, "samples": [seconds per run]}.
 """
@@ -75,31 +77,59 @@ def roundtrip(count):
     return done
 
 
-def produce_queue(q, count):
+def two_cpus():
+    """The first two CPUs we may run on, or None (one CPU, or no sched_setaffinity)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    return cpus[:2] if len(cpus) >= 2 else None
+
+
+def pinned(run, count):
+    """Runs run(count, child_cpu) with this process on the second CPU, then unpins it."""
+    cpus = two_cpus()
+    if cpus is None:
+        return run(count, None)
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpus[1]})
+    try:
+        return run(count, cpus[0])
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
+def pin(cpu):
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+
+
+def produce_queue(q, count, cpu):
+    pin(cpu)
     for i in range(count):
         q.put(i)
 
 
-def produce_pipe(conn, count):
+def produce_pipe(conn, count, cpu):
+    pin(cpu)
     for i in range(count):
         conn.send(i)
     conn.close()
 
 
-def mp_queue(count):
+def mp_queue(count, cpu):
     ctx = mp.get_context("fork")
     q = ctx.Queue()
-    p = ctx.Process(target=produce_queue, args=(q, count))
+    p = ctx.Process(target=produce_queue, args=(q, count, cpu))
     p.start()
     total = sum(q.get() for _ in range(count))
     p.join()
     return total
 
 
-def mp_pipe(count):
+def mp_pipe(count, cpu):
     ctx = mp.get_context("fork")
     recv_end, send_end = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=produce_pipe, args=(send_end, count))
+    p = ctx.Process(target=produce_pipe, args=(send_end, count, cpu))
     p.start()
     send_end.close()
     total = sum(recv_end.recv() for _ in range(count))
@@ -129,8 +159,8 @@ def main():
         "pipe": pipe_bandwidth,
         "copy": copy,
         "roundtrip": roundtrip,
-        "queue": mp_queue,
-        "mppipe": mp_pipe,
+        "queue": lambda n: pinned(mp_queue, n),
+        "mppipe": lambda n: pinned(mp_pipe, n),
         "asyncio": lambda n: asyncio.run(asyncio_queue(n)),
     }[variant]
     report(lambda: run(size), warmup, repeats)

@@ -37,8 +37,8 @@ impl Kind {
             Kind::Pipe => "pipe from a child process (Command stdout)",
             Kind::Copy => "memory copy of the same bytes, 64 KiB blocks",
             Kind::RoundTrip => "1-byte round trip to a child over two pipes",
-            Kind::StdChannel => "std mpsc::sync_channel(1024), two threads",
-            Kind::Crossbeam => "crossbeam bounded(1024), two threads",
+            Kind::StdChannel => "std mpsc::sync_channel(1024), two threads, two cores",
+            Kind::Crossbeam => "crossbeam bounded(1024), two threads, two cores",
             Kind::Tokio => "tokio mpsc::channel(1024), two tasks",
         }
     }
@@ -49,8 +49,8 @@ impl Kind {
             Kind::Pipe => ("pipe", "os.pipe from a forked child"),
             Kind::Copy => ("copy", "bytearray slice copy, 64 KiB blocks"),
             Kind::RoundTrip => ("roundtrip", "1-byte round trip, os.pipe + fork"),
-            Kind::StdChannel => ("queue", "multiprocessing.Queue, two processes"),
-            Kind::Crossbeam => ("mppipe", "multiprocessing.Pipe, two processes"),
+            Kind::StdChannel => ("queue", "multiprocessing.Queue, two processes, two cores"),
+            Kind::Crossbeam => ("mppipe", "multiprocessing.Pipe, two processes, two cores"),
             Kind::Tokio => ("asyncio", "asyncio.Queue(1024), two coroutines"),
         }
     }
@@ -122,21 +122,59 @@ pub fn echo() -> Res<()> {
     Ok(())
 }
 
+/// The first two CPUs this process may run on, so that each side of a channel gets its own.
+/// Left to the scheduler, the two threads sometimes share one core and sometimes not, and the
+/// rate differs between the two (crossbeam's median moved 2.7x between two runs on a 2-vCPU
+/// VM): the figure then says where the threads happened to land.
+#[cfg(target_os = "linux")]
+pub fn two_cpus() -> Option<[usize; 2]> {
+    use nix::sched::{CpuSet, sched_getaffinity};
+    let allowed = sched_getaffinity(nix::unistd::Pid::from_raw(0)).ok()?;
+    let mut cpus = (0..CpuSet::count()).filter(|&c| allowed.is_set(c).unwrap_or(false));
+    Some([cpus.next()?, cpus.next()?])
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn two_cpus() -> Option<[usize; 2]> {
+    None
+}
+
+/// Keeps the calling thread on `cpu` (if there is a pair to choose from).
+fn pin(cpu: Option<usize>) {
+    #[cfg(target_os = "linux")]
+    if let Some(cpu) = cpu {
+        use nix::sched::{CpuSet, sched_setaffinity};
+        let mut set = CpuSet::new();
+        if set.set(cpu).is_ok() {
+            // If the kernel refuses, the thread runs where the scheduler puts it.
+            let _ = sched_setaffinity(nix::unistd::Pid::from_raw(0), &set);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = cpu;
+}
+
 /// Sends 0..size from a producer thread with `send` (false: the receiver is gone) and sums
-/// what arrives on `received`, which ends when the producer drops its sender.
-fn sum_through(
-    size: u64,
-    send: impl Fn(u64) -> bool + Send + 'static,
-    received: impl IntoIterator<Item = u64>,
-) -> Res<u64> {
+/// what arrives on `received` in a consumer thread, each thread on its own core where there
+/// are two; the sum ends when the producer drops its sender.
+fn sum_through<R>(size: u64, send: impl Fn(u64) -> bool + Send + 'static, received: R) -> Res<u64>
+where
+    R: IntoIterator<Item = u64> + Send + 'static,
+{
+    let cpus = two_cpus();
     let producer = std::thread::spawn(move || {
+        pin(cpus.map(|c| c[0]));
         for i in 0..size {
             if !send(i) {
                 return;
             }
         }
     });
-    let total = received.into_iter().sum();
+    let consumer = std::thread::spawn(move || {
+        pin(cpus.map(|c| c[1]));
+        received.into_iter().sum::<u64>()
+    });
+    let total = consumer.join().map_err(|_| "consumer panicked")?;
     producer.join().map_err(|_| "producer panicked")?;
     Ok(total)
 }
@@ -250,6 +288,16 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
         ];
         let same = rust_size == py_size;
         crate::python::half(cfg, &mut row, py_label, &args, kind.scale(py_size), same);
+        if matches!(kind, Kind::StdChannel | Kind::Crossbeam) {
+            row.notes.push(match two_cpus() {
+                Some([a, b]) => format!(
+                    "each side pinned to its own core (CPUs {a} and {b}), Rust and Python alike: \
+                     left to the scheduler, the two sides sometimes share a core, and the rate \
+                     then moved 2-3x between runs"
+                ),
+                None => "not pinned (one CPU, or no sched_setaffinity here)".into(),
+            });
+        }
         if !same {
             row.notes
                 .push(format!("Rust moved {rust_size}, Python {py_size}"));
