@@ -44,10 +44,10 @@ fn two(steps: u64) -> f64 {
     start.elapsed().as_secs_f64()
 }
 
-/// Sizes the work to about 0.2 s for one thread (0.02 s in a smoke run), then alternates one
+/// Sizes the work to about 0.2 s for one thread (0.1 s quick, 0.02 s smoke), then alternates one
 /// thread and two threads, so a slow spell hits both alike.
 pub fn measure(cfg: &Cfg) -> Calibration {
-    let target = cfg.mode.pick(0.02, 0.2, 0.2);
+    let target = cfg.mode.pick(0.02, 0.1, 0.2);
     let mut steps = 1u64 << 20;
     while one(steps) < target / 4.0 && steps < 1 << 40 {
         steps *= 2;

@@ -31,9 +31,16 @@ pub fn counts(mode: Mode) -> Vec<usize> {
     )
 }
 
-/// Connections at once: each is a socket on both sides, so far fewer than waits.
+/// Connections at once: each is a socket on both sides, so far fewer than waits. The quick
+/// run leaves HTTP to the full run: no target reads it.
 pub fn http_counts(mode: Mode) -> Vec<usize> {
-    mode.pick(vec![20], vec![1_000], vec![100, 1_000, 5_000])
+    mode.pick(vec![20], vec![], vec![100, 1_000, 5_000])
+}
+
+/// The most asyncio tasks a quick run starts: gathering 100k of them takes CPython seconds a
+/// run, longer than the rest of the group together; the full run measures every N.
+fn asyncio_limit(mode: Mode) -> usize {
+    mode.pick(usize::MAX, 10_000, usize::MAX)
 }
 
 pub fn delay_ms(mode: Mode) -> u64 {
@@ -445,6 +452,12 @@ fn pair(cfg: &Cfg, n: usize, case: Case, arg: u64) -> Row {
     cfg.step(&format!("io N={n} Python {py}"));
     let result = if skip {
         Err(skipped())
+    } else if !case.threads() && n > asyncio_limit(cfg.mode) {
+        Err(format!(
+            "skipped: {n} asyncio tasks take seconds a run, above the quick run's limit of {} \
+             (the full run measures them)",
+            asyncio_limit(cfg.mode)
+        ))
     } else {
         gather(cfg.long_runs.repeats, || python_once(cfg, py, n, arg))
     };
@@ -491,9 +504,13 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             rows.push(pair(cfg, n, case, delay));
         }
     }
+    let http = http_counts(cfg.mode);
+    if http.is_empty() {
+        return Ok(rows);
+    }
     cfg.step("io: starting the local HTTP server");
     let server = Server::start(&cfg.exe, delay)?;
-    for &n in &http_counts(cfg.mode) {
+    for &n in &http {
         for case in Case::HTTP {
             rows.push(pair(cfg, n, case, u64::from(server.port)));
         }

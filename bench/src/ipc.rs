@@ -75,11 +75,11 @@ impl Kind {
                 let n = mode.pick(10, 2_000, 20_000);
                 (n, n)
             }
-            // Runs of 0.1 s and more: a million messages took 20 ms, too short to time.
-            // Python's queues move about 100k messages a second between two processes, and
-            // tokio's channel a fifth as many as std's.
-            Kind::Tokio => mode.pick((1_000, 1_000), (2_000_000, 50_000), (5_000_000, 200_000)),
-            _ => mode.pick((1_000, 1_000), (5_000_000, 50_000), (5_000_000, 200_000)),
+            // Runs of about 0.1 s and more (a million messages through std's channel took
+            // 20 ms, too short to time): Python's queues move 150k-250k messages a second
+            // between two processes, tokio's channel an eighth as many as std's.
+            Kind::Tokio => mode.pick((1_000, 1_000), (1_000_000, 30_000), (5_000_000, 200_000)),
+            _ => mode.pick((1_000, 1_000), (5_000_000, 30_000), (5_000_000, 200_000)),
         }
     }
 

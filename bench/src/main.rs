@@ -110,9 +110,7 @@ fn run(args: Args) -> Res<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (runs, long_runs) = match mode {
         Mode::Smoke => (Runs::new(0, 1), Runs::new(0, 1)),
-        // Where each run lasts a tenth of a second or more: a median of three, which also
-        // discards one slow first run, in place of a warm-up.
-        Mode::Quick => (Runs::new(1, 5), Runs::new(0, 3)),
+        Mode::Quick => (Runs::new(1, 5), Runs::new(1, 5)),
         Mode::Full => (Runs::new(1, 5), Runs::new(1, 5)),
     };
     let cfg = Cfg {

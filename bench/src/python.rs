@@ -29,18 +29,28 @@ pub struct Python {
 
 impl Python {
     /// Finds `python3` (or the interpreter named by BENCH_PYTHON) and writes the scripts out.
+    /// Every run then starts the interpreter's own file (sys.executable): `python3` on the
+    /// PATH may be a wrapper script (pyenv's shims are bash), which costs tens of
+    /// milliseconds and a dozen processes at every start.
     pub fn find() -> Result<Python, String> {
-        let exe = std::env::var("BENCH_PYTHON").unwrap_or_else(|_| "python3".to_string());
-        let out = Command::new(&exe)
-            .arg("--version")
+        let named = std::env::var("BENCH_PYTHON").unwrap_or_else(|_| "python3".to_string());
+        let out = Command::new(&named)
+            .args([
+                "-c",
+                "import sys, platform; print(sys.executable); print(platform.python_version())",
+            ])
             .output()
-            .map_err(|e| format!("{exe} not found ({e})"))?;
+            .map_err(|e| format!("{named} not found ({e})"))?;
         if !out.status.success() {
-            return Err(format!("{exe} --version failed"));
+            return Err(format!("{named} does not run Python 3"));
         }
-        // Python 3.11 prints its version on stdout; very old ones printed it on stderr.
-        let text = [out.stdout, out.stderr].concat();
-        let version = String::from_utf8_lossy(&text).trim().to_string();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut lines = text.lines();
+        let exe = match lines.next() {
+            Some(path) if !path.is_empty() => path.to_string(),
+            _ => named, // sys.executable can be empty when Python cannot tell
+        };
+        let version = format!("Python {}", lines.next().unwrap_or("?"));
         let dir = std::env::temp_dir().join(format!("bench-python-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
         let py = Python { exe, dir, version };
