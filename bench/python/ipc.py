@@ -4,19 +4,22 @@ Usage: ipc.py VARIANT SIZE WARMUP REPEATS
   pipe       SIZE bytes from a forked child through os.pipe, in 64 KiB blocks
   copy       the same SIZE bytes copied in memory, 64 KiB at a time (the limit)
   roundtrip  SIZE one-byte round trips to a forked echo child over two os.pipe
-  queue      SIZE integers from a child process through multiprocessing.Queue
-  mppipe     SIZE integers from a child process through multiprocessing.Pipe
-             (queue and mppipe: the child on one core and this process on another, where
-             Linux lets us choose, as bench does with its two threads)
+  queue1     SIZE integers from a child process through multiprocessing.Queue, both
+             processes on one core
+  queue2     the same, the child on one core and this process on another
+  mppipe1    SIZE integers from a child process through multiprocessing.Pipe, one core
+  mppipe2    the same on two cores
+             (pinned where Linux lets us choose, as bench pins its two threads)
   asyncio    SIZE integers between two coroutines through asyncio.Queue(1024)
 Prints {"answer": bytes, round trips or the sum of the integers, "samples": [seconds per run]}.
 """
-import asyncio
-import multiprocessing as mp
 import os
 import sys
 
 from measure import report
+
+# multiprocessing and asyncio are imported by the variants that use them: every run is a
+# fresh process, and importing asyncio alone takes longer than a pipe round trip run.
 
 BLOCK = 64 * 1024
 
@@ -77,17 +80,20 @@ def roundtrip(count):
     return done
 
 
-def two_cpus():
-    """The first two CPUs we may run on, or None (one CPU, or no sched_setaffinity)."""
+def cpus_for(cores):
+    """The CPUs for the child and for us: the first we may run on for both (cores == 1) or
+    the first two; None where there are too few or no sched_setaffinity."""
     if not hasattr(os, "sched_setaffinity"):
         return None
     cpus = sorted(os.sched_getaffinity(0))
+    if cores == 1:
+        return [cpus[0], cpus[0]]
     return cpus[:2] if len(cpus) >= 2 else None
 
 
-def pinned(run, count):
-    """Runs run(count, child_cpu) with this process on the second CPU, then unpins it."""
-    cpus = two_cpus()
+def pinned(run, count, cores):
+    """Runs run(count, child_cpu) with this process on its own CPU, then unpins it."""
+    cpus = cpus_for(cores)
     if cpus is None:
         return run(count, None)
     allowed = os.sched_getaffinity(0)
@@ -117,6 +123,8 @@ def produce_pipe(conn, count, cpu):
 
 
 def mp_queue(count, cpu):
+    import multiprocessing as mp
+
     ctx = mp.get_context("fork")
     q = ctx.Queue()
     p = ctx.Process(target=produce_queue, args=(q, count, cpu))
@@ -127,6 +135,8 @@ def mp_queue(count, cpu):
 
 
 def mp_pipe(count, cpu):
+    import multiprocessing as mp
+
     ctx = mp.get_context("fork")
     recv_end, send_end = ctx.Pipe(duplex=False)
     p = ctx.Process(target=produce_pipe, args=(send_end, count, cpu))
@@ -137,19 +147,24 @@ def mp_pipe(count, cpu):
     return total
 
 
-async def asyncio_queue(count):
-    q = asyncio.Queue(1024)
+def asyncio_queue(count):
+    import asyncio
 
-    async def produce():
-        for i in range(count):
-            await q.put(i)
+    async def both_sides():
+        q = asyncio.Queue(1024)
 
-    producer = asyncio.create_task(produce())
-    total = 0
-    for _ in range(count):
-        total += await q.get()
-    await producer
-    return total
+        async def produce():
+            for i in range(count):
+                await q.put(i)
+
+        producer = asyncio.create_task(produce())
+        total = 0
+        for _ in range(count):
+            total += await q.get()
+        await producer
+        return total
+
+    return asyncio.run(both_sides())
 
 
 def main():
@@ -159,9 +174,11 @@ def main():
         "pipe": pipe_bandwidth,
         "copy": copy,
         "roundtrip": roundtrip,
-        "queue": lambda n: pinned(mp_queue, n),
-        "mppipe": lambda n: pinned(mp_pipe, n),
-        "asyncio": lambda n: asyncio.run(asyncio_queue(n)),
+        "queue1": lambda n: pinned(mp_queue, n, 1),
+        "queue2": lambda n: pinned(mp_queue, n, 2),
+        "mppipe1": lambda n: pinned(mp_pipe, n, 1),
+        "mppipe2": lambda n: pinned(mp_pipe, n, 2),
+        "asyncio": asyncio_queue,
     }[variant]
     report(lambda: run(size), warmup, repeats)
 

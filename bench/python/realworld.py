@@ -10,7 +10,6 @@ buffer, so threads run in parallel here. scrape: fetch /page/0 .. /page/PAGES-1 
 Prints {"answer": ..., "wall": seconds, "peak_kib": peak resident memory in KiB}; the answers
 are the Rust side's (bench/src/realworld.rs), value for value.
 """
-import asyncio
 import hashlib
 import json
 import os
@@ -18,10 +17,11 @@ import socket
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-import multiprocessing as mp
 
 from measure import peak_kib
+
+# asyncio, concurrent.futures and multiprocessing are imported by the variants that use them:
+# every run is a fresh process, and importing all three took longer than some runs.
 
 PIECES = 64
 TOP = 20
@@ -65,10 +65,14 @@ def words(variant: str, workers: int, path: str):
         for a, b in parts:
             total.update(text[a:b].split())
     elif variant == "threads":
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(workers) as pool:
             for c in pool.map(lambda ab: Counter(text[ab[0]:ab[1]].split()), parts):
                 total.update(c)
     else:
+        import multiprocessing as mp
+
         with mp.get_context("fork").Pool(workers) as pool:
             jobs = [(path, a, b) for a, b in parts]
             for c in pool.imap_unordered(count_piece_of_file, jobs):
@@ -100,9 +104,13 @@ def hash_tree(variant: str, workers: int, root: str):
     if variant == "sequential":
         digests = [sha256_file(j) for j in jobs]
     elif variant == "threads":
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(workers) as pool:
             digests = list(pool.map(sha256_file, jobs))
     else:
+        import multiprocessing as mp
+
         with mp.get_context("fork").Pool(workers) as pool:
             digests = pool.map(sha256_file, jobs, chunksize=1)
     whole = hashlib.sha256()
@@ -143,8 +151,11 @@ def fetch_blocking(port: int, i: int):
         return None
 
 
-async def fetch_async(port: int, i: int):
-    async def get():
+def scrape_asyncio(port: int, pages: int):
+    """Every page at once, on one event loop."""
+    import asyncio
+
+    async def get(i):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             writer.write(request(i))
@@ -154,20 +165,24 @@ async def fetch_async(port: int, i: int):
             writer.close()
             await writer.wait_closed()
 
-    try:
-        return await asyncio.wait_for(get(), DEADLINE)
-    except (OSError, asyncio.TimeoutError):
-        return None
+    async def fetch(i):
+        try:
+            return await asyncio.wait_for(get(i), DEADLINE)
+        except (OSError, asyncio.TimeoutError):
+            return None
 
+    async def fetch_all():
+        return await asyncio.gather(*(fetch(i) for i in range(pages)))
 
-async def scrape_asyncio(port: int, pages: int):
-    return await asyncio.gather(*(fetch_async(port, i) for i in range(pages)))
+    return asyncio.run(fetch_all())
 
 
 def scrape(variant: str, workers: int, port: int, pages: int):
     if variant == "asyncio":
-        found = asyncio.run(scrape_asyncio(port, pages))
+        found = scrape_asyncio(port, pages)
     else:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(workers) as pool:
             found = list(pool.map(lambda i: fetch_blocking(port, i), range(pages)))
     return answer(found)

@@ -3,42 +3,71 @@
 
 use crate::Res;
 use crate::config::{Cfg, Mode};
-use crate::row::{Cell, Key, Row, find};
-use crate::stats::{Scale, repeat, timed};
+use crate::row::{Key, Row, find};
+use crate::stats::{Scale, timed};
 use crate::targets::{Target, check, sig, times};
-use serde_json::json;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
 const BLOCK: usize = 64 * 1024;
+
+/// Where the two sides of a channel or queue run. On one core, a message costs what the
+/// channel's own code costs; on two, each also crosses between the cores' caches, and what
+/// that costs depends on the machine (on a VM, on where the host put its vCPUs at the time:
+/// a two-core figure moved 2x between runs there while the one-core figure held).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cores {
+    One,
+    Two,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Pipe,
     Copy,
     RoundTrip,
-    StdChannel,
-    Crossbeam,
+    StdChannel(Cores),
+    Crossbeam(Cores),
     Tokio,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Pipe,
         Kind::Copy,
         Kind::RoundTrip,
-        Kind::StdChannel,
-        Kind::Crossbeam,
+        Kind::StdChannel(Cores::One),
+        Kind::Crossbeam(Cores::One),
+        Kind::StdChannel(Cores::Two),
+        Kind::Crossbeam(Cores::Two),
         Kind::Tokio,
     ];
+
+    /// The kinds a run measures: a quick run leaves the two-core channels, which no target
+    /// reads, to the full run.
+    pub fn measured(mode: Mode) -> Vec<Kind> {
+        Kind::ALL
+            .into_iter()
+            .filter(|k| mode != Mode::Quick || k.cores() != Some(Cores::Two))
+            .collect()
+    }
+
+    fn cores(self) -> Option<Cores> {
+        match self {
+            Kind::StdChannel(c) | Kind::Crossbeam(c) => Some(c),
+            _ => None,
+        }
+    }
 
     pub fn rust_label(self) -> &'static str {
         match self {
             Kind::Pipe => "pipe from a child process (Command stdout)",
             Kind::Copy => "memory copy of the same bytes, 64 KiB blocks",
             Kind::RoundTrip => "1-byte round trip to a child over two pipes",
-            Kind::StdChannel => "std mpsc::sync_channel(1024), two threads, two cores",
-            Kind::Crossbeam => "crossbeam bounded(1024), two threads, two cores",
+            Kind::StdChannel(Cores::One) => "std mpsc::sync_channel(1024), two threads, one core",
+            Kind::StdChannel(Cores::Two) => "std mpsc::sync_channel(1024), two threads, two cores",
+            Kind::Crossbeam(Cores::One) => "crossbeam bounded(1024), two threads, one core",
+            Kind::Crossbeam(Cores::Two) => "crossbeam bounded(1024), two threads, two cores",
             Kind::Tokio => "tokio mpsc::channel(1024), two tasks",
         }
     }
@@ -49,8 +78,18 @@ impl Kind {
             Kind::Pipe => ("pipe", "os.pipe from a forked child"),
             Kind::Copy => ("copy", "bytearray slice copy, 64 KiB blocks"),
             Kind::RoundTrip => ("roundtrip", "1-byte round trip, os.pipe + fork"),
-            Kind::StdChannel => ("queue", "multiprocessing.Queue, two processes, two cores"),
-            Kind::Crossbeam => ("mppipe", "multiprocessing.Pipe, two processes, two cores"),
+            Kind::StdChannel(Cores::One) => {
+                ("queue1", "multiprocessing.Queue, two processes, one core")
+            }
+            Kind::StdChannel(Cores::Two) => {
+                ("queue2", "multiprocessing.Queue, two processes, two cores")
+            }
+            Kind::Crossbeam(Cores::One) => {
+                ("mppipe1", "multiprocessing.Pipe, two processes, one core")
+            }
+            Kind::Crossbeam(Cores::Two) => {
+                ("mppipe2", "multiprocessing.Pipe, two processes, two cores")
+            }
             Kind::Tokio => ("asyncio", "asyncio.Queue(1024), two coroutines"),
         }
     }
@@ -76,10 +115,10 @@ impl Kind {
                 (n, n)
             }
             // Runs of about 0.1 s and more (a million messages through std's channel took
-            // 20 ms, too short to time): Python's queues move 150k-250k messages a second
+            // 20 ms, too short to time): Python's queues move 100k-250k messages a second
             // between two processes, tokio's channel an eighth as many as std's.
             Kind::Tokio => mode.pick((1_000, 1_000), (1_000_000, 30_000), (5_000_000, 200_000)),
-            _ => mode.pick((1_000, 1_000), (5_000_000, 30_000), (5_000_000, 200_000)),
+            _ => mode.pick((1_000, 1_000), (5_000_000, 20_000), (5_000_000, 200_000)),
         }
     }
 
@@ -92,8 +131,8 @@ impl Kind {
     }
 }
 
-pub fn planned(_cfg: &Cfg) -> u64 {
-    (Kind::ALL.len() * 2) as u64
+pub fn planned(cfg: &Cfg) -> u64 {
+    (Kind::measured(cfg.mode).len() * 2) as u64
 }
 
 /// Helper role: writes `bytes` zero bytes to stdout in 64 KiB blocks.
@@ -122,20 +161,24 @@ pub fn echo() -> Res<()> {
     Ok(())
 }
 
-/// The first two CPUs this process may run on, so that each side of a channel gets its own.
-/// Left to the scheduler, the two threads sometimes share one core and sometimes not, and the
-/// rate differs between the two (crossbeam's median moved 2.7x between two runs on a 2-vCPU
-/// VM): the figure then says where the threads happened to land.
+/// The CPUs for the producer and the consumer: the first this process may run on for both,
+/// or the first two. None where there are not enough or Linux's sched_setaffinity is missing.
+/// Left to the scheduler, the two sides share a core in some runs and not in others, and the
+/// figure then says where they happened to land.
 #[cfg(target_os = "linux")]
-pub fn two_cpus() -> Option<[usize; 2]> {
+pub fn cpus_for(cores: Cores) -> Option<[usize; 2]> {
     use nix::sched::{CpuSet, sched_getaffinity};
     let allowed = sched_getaffinity(nix::unistd::Pid::from_raw(0)).ok()?;
     let mut cpus = (0..CpuSet::count()).filter(|&c| allowed.is_set(c).unwrap_or(false));
-    Some([cpus.next()?, cpus.next()?])
+    let first = cpus.next()?;
+    match cores {
+        Cores::One => Some([first, first]),
+        Cores::Two => Some([first, cpus.next()?]),
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn two_cpus() -> Option<[usize; 2]> {
+pub fn cpus_for(_cores: Cores) -> Option<[usize; 2]> {
     None
 }
 
@@ -155,13 +198,18 @@ fn pin(cpu: Option<usize>) {
 }
 
 /// Sends 0..size from a producer thread with `send` (false: the receiver is gone) and sums
-/// what arrives on `received` in a consumer thread, each thread on its own core where there
-/// are two; the sum ends when the producer drops its sender.
-fn sum_through<R>(size: u64, send: impl Fn(u64) -> bool + Send + 'static, received: R) -> Res<u64>
+/// what arrives on `received` in a consumer thread, the two on `cores`; the sum ends when the
+/// producer drops its sender.
+fn sum_through<R>(
+    size: u64,
+    cores: Cores,
+    send: impl Fn(u64) -> bool + Send + 'static,
+    received: R,
+) -> Res<u64>
 where
     R: IntoIterator<Item = u64> + Send + 'static,
 {
-    let cpus = two_cpus();
+    let cpus = cpus_for(cores);
     let producer = std::thread::spawn(move || {
         pin(cpus.map(|c| c[0]));
         for i in 0..size {
@@ -231,13 +279,13 @@ pub fn rust_once(kind: Kind, size: u64, exe: &std::path::Path) -> Res<u64> {
             child.wait()?;
             Ok(done)
         }
-        Kind::StdChannel => {
+        Kind::StdChannel(cores) => {
             let (tx, rx) = std::sync::mpsc::sync_channel(1024);
-            sum_through(size, move |i| tx.send(i).is_ok(), rx)
+            sum_through(size, cores, move |i| tx.send(i).is_ok(), rx)
         }
-        Kind::Crossbeam => {
+        Kind::Crossbeam(cores) => {
             let (tx, rx) = crossbeam::channel::bounded(1024);
-            sum_through(size, move |i| tx.send(i).is_ok(), rx)
+            sum_through(size, cores, move |i| tx.send(i).is_ok(), rx)
         }
         Kind::Tokio => {
             let rt = tokio::runtime::Runtime::new()?;
@@ -263,39 +311,39 @@ pub fn rust_once(kind: Kind, size: u64, exe: &std::path::Path) -> Res<u64> {
 
 pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     let mut rows = Vec::new();
-    for kind in Kind::ALL {
+    for kind in Kind::measured(cfg.mode) {
         let (rust_size, py_size) = kind.sizes(cfg.mode);
         let mut row = Row::new(Key::Ipc(kind), kind.item(), kind.rust_label());
         let scale = kind.scale(rust_size);
         row.higher_is_better = scale.higher_is_better();
-        cfg.step(&format!("ipc Rust {}", kind.rust_label()));
-        match repeat(cfg.runs, scale, || {
-            timed(|| rust_once(kind, rust_size, &cfg.exe))
-        }) {
-            Ok((fig, answer)) => {
-                row.rust = Cell::Fig(fig);
-                row.rust_answer = json!(answer);
-            }
-            Err(e) => row.notes.push(format!("Rust: {e}")),
-        }
-        cfg.done();
         let (py, py_label) = kind.python();
-        let args = [
-            py.to_string(),
-            py_size.to_string(),
-            cfg.long_runs.warmup.to_string(),
-            cfg.long_runs.repeats.to_string(),
-        ];
+        let args = [py.to_string(), py_size.to_string()];
+        crate::python::in_rounds(
+            cfg,
+            &mut row,
+            cfg.runs,
+            || timed(|| rust_once(kind, rust_size, &cfg.exe)),
+            scale,
+            py_label,
+            &args,
+            kind.scale(py_size),
+        );
         let same = rust_size == py_size;
-        crate::python::half(cfg, &mut row, py_label, &args, kind.scale(py_size), same);
-        if matches!(kind, Kind::StdChannel | Kind::Crossbeam) {
-            row.notes.push(match two_cpus() {
-                Some([a, b]) => format!(
-                    "each side pinned to its own core (CPUs {a} and {b}), Rust and Python alike: \
-                     left to the scheduler, the two sides sometimes share a core, and the rate \
-                     then moved 2-3x between runs"
+        if same {
+            row.compare_answers();
+        }
+        if let Some(cores) = kind.cores() {
+            row.notes.push(match (cpus_for(cores), cores) {
+                (Some([a, _]), Cores::One) => format!(
+                    "both sides pinned to CPU {a}, Rust and Python alike: what the channel's own \
+                     code costs (the targets read this row)"
                 ),
-                None => "not pinned (one CPU, or no sched_setaffinity here)".into(),
+                (Some([a, b]), Cores::Two) => format!(
+                    "each side pinned to its own core (CPUs {a} and {b}), Rust and Python alike: \
+                     every message also crosses between the cores' caches, whose cost depends on \
+                     the machine"
+                ),
+                (None, _) => "not pinned (too few CPUs, or no sched_setaffinity here)".into(),
             });
         }
         if !same {
@@ -317,12 +365,17 @@ pub fn targets(rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
             }
         })
     };
-    let queue = median(Kind::StdChannel, false);
+    let queue = median(Kind::StdChannel(Cores::One), false);
     let mut out = Vec::new();
-    for (kind, name) in [(Kind::StdChannel, "std"), (Kind::Crossbeam, "crossbeam")] {
+    for (kind, name) in [
+        (Kind::StdChannel(Cores::One), "std"),
+        (Kind::Crossbeam(Cores::One), "crossbeam"),
+    ] {
         out.push(check(
             format!("ipc.{name}_vs_queue"),
-            format!("ipc: {name} channel >= 100x the messages/s of multiprocessing.Queue"),
+            format!(
+                "ipc: {name} channel >= 100x the messages/s of multiprocessing.Queue (each on one core)"
+            ),
             median(kind, true).zip(queue).map(|(r, q)| r / q),
             times,
             Some(&|v| v >= 100.0),

@@ -3,7 +3,7 @@
 use crate::config::Cfg;
 use crate::group::Group;
 use crate::row::{Cell, Row};
-use crate::stats::{Fig, Scale};
+use crate::stats::{Fig, Runs, Scale};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
@@ -142,4 +142,70 @@ pub fn fill(
             row.notes.push(format!("Python: {why}"));
         }
     }
+}
+
+/// Measures both halves of a row in rounds: each round runs Rust once (`rust` returns its
+/// answer and the seconds it measured) and then the Python script once (`args`, then "0 1":
+/// no warm-up, one run), so a slow spell of a shared machine falls on both sides alike and
+/// their ratio holds. Warm-up rounds are thrown away. Counts two progress steps.
+#[allow(clippy::too_many_arguments)]
+pub fn in_rounds(
+    cfg: &Cfg,
+    row: &mut Row,
+    runs: Runs,
+    mut rust: impl FnMut() -> crate::Res<(u64, f64)>,
+    rust_scale: Scale,
+    label: &str,
+    args: &[String],
+    py_scale: Scale,
+) {
+    let mut args = args.to_vec();
+    args.extend(["0".to_string(), "1".to_string()]);
+    let (mut rust_secs, mut py_secs) = (Vec::new(), Vec::new());
+    let (mut rust_failed, mut py_failed) = (None, None);
+    let mut py_answer = Value::Null;
+    cfg.step(&format!(
+        "{} {}: Rust and Python in turn",
+        row.group.name(),
+        row.rust_variant
+    ));
+    for round in 0..runs.total() {
+        let keep = round >= runs.warmup;
+        if rust_failed.is_none() {
+            match rust() {
+                Ok((answer, secs)) => {
+                    row.rust_answer = serde_json::json!(answer);
+                    if keep {
+                        rust_secs.push(secs);
+                    }
+                }
+                Err(e) => rust_failed = Some(e.to_string()),
+            }
+        }
+        if py_failed.is_none() {
+            match run(cfg, row.group, &args) {
+                Ok(v) => {
+                    py_answer = v["answer"].clone();
+                    let secs = v["samples"].get(0).and_then(Value::as_f64);
+                    match secs {
+                        Some(s) if keep => py_secs.push(s),
+                        Some(_) => {}
+                        None => py_failed = Some("no samples in its output".to_string()),
+                    }
+                }
+                Err(e) => py_failed = Some(e),
+            }
+        }
+    }
+    match rust_failed {
+        None => row.rust = Cell::Fig(Fig::from_secs(rust_scale, &rust_secs)),
+        Some(e) => row.notes.push(format!("Rust: {e}")),
+    }
+    cfg.done();
+    let out = match py_failed {
+        None => Ok(serde_json::json!({"answer": py_answer, "samples": py_secs})),
+        Some(e) => Err(e),
+    };
+    fill(row, label, out, py_scale, false);
+    cfg.done();
 }
