@@ -13,13 +13,16 @@ Usage: ipc.py VARIANT SIZE WARMUP REPEATS
   asyncio    SIZE integers between two coroutines through asyncio.Queue(1024)
 Prints {"answer": bytes, round trips or the sum of the integers, "samples": [seconds per run]}.
 """
+import importlib
 import os
 import sys
 
 from measure import report
 
-# multiprocessing and asyncio are imported by the variants that use them: every run is a
-# fresh process, and importing asyncio alone takes longer than a pipe round trip run.
+# multiprocessing and asyncio are imported for the variants that use them (every run is a
+# fresh process, and importing asyncio alone takes longer than some runs), and before the
+# clock starts.
+NEEDS = {"queue": "multiprocessing", "mppipe": "multiprocessing", "asyncio": "asyncio"}
 
 BLOCK = 64 * 1024
 
@@ -170,6 +173,9 @@ def asyncio_queue(count):
 def main():
     variant = sys.argv[1]
     size, warmup, repeats = (int(a) for a in sys.argv[2:5])
+    module = NEEDS.get(variant.rstrip("12"))
+    if module:
+        importlib.import_module(module)
     run = {
         "pipe": pipe_bandwidth,
         "copy": copy,

@@ -131,52 +131,47 @@ pub fn fork_wait_role(args: &[String]) -> Res<()> {
     Ok(())
 }
 
-fn rust_case(cfg: &Cfg, case: Case, count: usize) -> Res<(crate::stats::Fig, u64)> {
-    let scale = Scale::MicrosPer(count as f64);
-    let (fig, ok) = match case {
-        Case::Fork => repeat(cfg.runs, scale, || fork_in_fresh_process(cfg, count, 0))?,
-        Case::ForkBig => repeat(cfg.runs, scale, || {
-            fork_in_fresh_process(cfg, count, big_bytes(cfg))
-        })?,
-        Case::Command => repeat(cfg.runs, scale, || {
-            timed(|| {
+/// One timed Rust run of `case`: `count` starts, one after another; returns how many ended
+/// cleanly and the seconds. `rt` runs the tokio case.
+fn rust_once(
+    cfg: &Cfg,
+    case: Case,
+    count: usize,
+    rt: &tokio::runtime::Runtime,
+) -> Res<(usize, f64)> {
+    match case {
+        Case::Fork => fork_in_fresh_process(cfg, count, 0),
+        Case::ForkBig => fork_in_fresh_process(cfg, count, big_bytes(cfg)),
+        Case::Command => timed(|| {
+            let mut ok = 0;
+            for _ in 0..count {
+                ok += usize::from(Command::new(&cfg.exe).arg("__noop").status()?.success());
+            }
+            Ok(ok)
+        }),
+        Case::Thread => timed(|| {
+            let mut ok = 0;
+            for _ in 0..count {
+                ok += usize::from(std::thread::spawn(|| 1u8).join().is_ok());
+            }
+            Ok(ok)
+        }),
+        Case::Task => timed(|| {
+            rt.block_on(async {
                 let mut ok = 0;
                 for _ in 0..count {
-                    ok += usize::from(Command::new(&cfg.exe).arg("__noop").status()?.success());
+                    ok += usize::from(tokio::spawn(async { 1u8 }).await.is_ok());
                 }
                 Ok(ok)
             })
-        })?,
-        Case::Thread => repeat(cfg.runs, scale, || {
-            timed(|| {
-                let mut ok = 0;
-                for _ in 0..count {
-                    ok += usize::from(std::thread::spawn(|| 1u8).join().is_ok());
-                }
-                Ok(ok)
-            })
-        })?,
-        Case::Task => {
-            // One thread, like asyncio's event loop: a multi-thread runtime would add a
-            // cross-thread wake-up to every task.
-            let rt = tokio::runtime::Builder::new_current_thread().build()?;
-            repeat(cfg.runs, scale, || {
-                timed(|| {
-                    rt.block_on(async {
-                        let mut ok = 0;
-                        for _ in 0..count {
-                            ok += usize::from(tokio::spawn(async { 1u8 }).await.is_ok());
-                        }
-                        Ok(ok)
-                    })
-                })
-            })?
-        }
-    };
-    Ok((fig, ok as u64))
+        }),
+    }
 }
 
 pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+    // One thread, like asyncio's event loop: a multi-thread runtime would add a cross-thread
+    // wake-up to every task.
+    let rt = tokio::runtime::Builder::new_current_thread().build()?;
     let mut rows = Vec::new();
     for case in Case::ALL {
         let (count, py_count) = case.counts(cfg.mode);
@@ -188,29 +183,39 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             _ => case.label().to_string(),
         };
         let mut row = Row::new(Key::Spawn(case), "one start + join", &rust_label);
-        cfg.step(&format!("spawn Rust {rust_label}"));
-        match rust_case(cfg, case, count) {
-            Ok((fig, ok)) => {
-                row.rust = Cell::Fig(fig);
-                row.rust_answer = json!(ok);
-                if ok != count as u64 {
-                    row.notes
-                        .push(format!("Rust: only {ok} of {count} ended cleanly"));
-                }
+        let scale = Scale::MicrosPer(count as f64);
+        let rust = || rust_once(cfg, case, count, &rt).map(|(ok, secs)| (ok as u64, secs));
+        match case.python() {
+            // Rust and Python in turn, round by round. spawn.py reports seconds per start
+            // already; the counts differ, so the answers (clean ends) are not compared.
+            Some((py, py_label)) => {
+                let args = [py.to_string(), py_count.to_string()];
+                let per_start = Scale::MicrosPer(1.0);
+                crate::python::in_rounds(
+                    cfg, &mut row, cfg.runs, rust, scale, py_label, &args, per_start,
+                );
             }
-            Err(e) => row.notes.push(format!("Rust: {e}")),
+            None => {
+                cfg.step(&format!("spawn Rust {rust_label}"));
+                match repeat(cfg.runs, scale, rust) {
+                    Ok((fig, ok)) => {
+                        row.rust = Cell::Fig(fig);
+                        row.rust_answer = json!(ok);
+                    }
+                    Err(e) => row.notes.push(format!("Rust: {e}")),
+                }
+                cfg.done();
+            }
         }
-        cfg.done();
-        if let Some((py, py_label)) = case.python() {
-            let args = [
-                py.to_string(),
-                py_count.to_string(),
-                cfg.long_runs.warmup.to_string(),
-                cfg.long_runs.repeats.to_string(),
-            ];
-            // spawn.py reports seconds per start already; the counts differ, so the answers
-            // (starts that ended cleanly) are not compared.
-            crate::python::half(cfg, &mut row, py_label, &args, Scale::MicrosPer(1.0), false);
+        if row
+            .rust_answer
+            .as_u64()
+            .is_some_and(|ok| ok != count as u64)
+        {
+            row.notes.push(format!(
+                "Rust: only {} of {count} ended cleanly",
+                row.rust_answer
+            ));
         }
         rows.push(row.finish());
     }
