@@ -44,15 +44,25 @@ fn two(steps: u64) -> f64 {
     start.elapsed().as_secs_f64()
 }
 
+/// How many spin steps one thread does in about `secs` on this machine.
+pub fn steps_for(secs: f64) -> u64 {
+    let mut steps = 1u64 << 20;
+    while one(steps) < secs / 4.0 && steps < 1 << 40 {
+        steps *= 2;
+    }
+    (steps as f64 * secs / one(steps).max(1e-9)) as u64
+}
+
+/// One round: 2 x one thread's time / two threads' time for `steps` each.
+pub fn round(steps: u64) -> f64 {
+    2.0 * one(steps) / two(steps)
+}
+
 /// Sizes the work to about 0.2 s for one thread (0.1 s quick, 0.02 s smoke), then alternates one
 /// thread and two threads, so a slow spell hits both alike.
 pub fn measure(cfg: &Cfg) -> Calibration {
     let target = cfg.mode.pick(0.02, 0.1, 0.2);
-    let mut steps = 1u64 << 20;
-    while one(steps) < target / 4.0 && steps < 1 << 40 {
-        steps *= 2;
-    }
-    steps = (steps as f64 * target / one(steps).max(1e-9)) as u64;
+    let steps = steps_for(target);
     let (mut speedups, mut ones) = (Vec::new(), Vec::new());
     for rep in 0..cfg.runs.warmup + cfg.runs.repeats {
         let (t1, t2) = (one(steps), two(steps));

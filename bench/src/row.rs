@@ -101,6 +101,10 @@ pub struct Row {
     pub rust_speedup: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub python_speedup: Option<f64>,
+    /// cpu, Rust's parallel rows: how much faster two plain busy threads finished than one in
+    /// the same rounds (the machine's limit while this row was measured).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plain_threads: Option<f64>,
     /// How many times better the Rust median is (faster, or more per second).
     pub rust_advantage: Option<f64>,
     pub higher_is_better: bool,
@@ -126,6 +130,7 @@ impl Row {
             python_peak_mib: None,
             rust_speedup: None,
             python_speedup: None,
+            plain_threads: None,
             rust_advantage: None,
             higher_is_better: false,
             rust_answer: Value::Null,
