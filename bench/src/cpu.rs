@@ -352,7 +352,7 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
     ));
     let mut samples = vec![Vec::new(); rows.len()];
     let runs = cfg.long_runs;
-    let steps = crate::calibrate::steps_for(min_run_secs(cfg.mode) / 2.0);
+    let steps = crate::calibrate::steps_for((min_run_secs(cfg.mode) / 2.0).max(0.002));
     let mut plain = Vec::new();
     for rep in 0..runs.total() {
         if rep >= runs.warmup && steps > 0 {

@@ -118,7 +118,7 @@ impl Kind {
             // 20 ms, too short to time): Python's queues move 100k-250k messages a second
             // between two processes, tokio's channel an eighth as many as std's.
             Kind::Tokio => mode.pick((1_000, 1_000), (1_000_000, 30_000), (5_000_000, 200_000)),
-            _ => mode.pick((1_000, 1_000), (5_000_000, 20_000), (5_000_000, 200_000)),
+            _ => mode.pick((1_000, 1_000), (5_000_000, 20_000), (10_000_000, 100_000)),
         }
     }
 

@@ -118,7 +118,28 @@ fn tiny_run_fills_every_group_in_results_json() {
         }
         assert_ne!(row["answers_agree"], false, "answers differ: {what}");
         match row["group"].as_str().unwrap() {
-            "cpu" => assert!(row["rust_speedup"].as_f64().is_some(), "no speedup: {what}"),
+            "cpu" => {
+                assert!(row["rust_speedup"].as_f64().is_some(), "no speedup: {what}");
+                // Parallel rows carry the plain busy threads' speedup from the same rounds.
+                let parallel = row["workers"].as_u64().is_some_and(|w| w > 1);
+                let plain = row["plain_threads"].as_f64();
+                assert_eq!(
+                    plain.is_some_and(|x| x > 0.0),
+                    parallel,
+                    "{what}: {plain:?}"
+                );
+            }
+            "ipc" => {
+                // Channels and queues run with both sides pinned, on one core or on two.
+                let label = row["rust_variant"].as_str().unwrap();
+                if label.contains("two threads") {
+                    let pinned = row["notes"].as_array().unwrap().iter().any(|n| {
+                        let n = n.as_str().unwrap();
+                        n.contains("pinned to CPU") || n.contains("pinned to its own core")
+                    });
+                    assert!(pinned, "not pinned: {what}");
+                }
+            }
             "io" => {
                 let mem = &row["rust_peak_mib"];
                 assert!(is_fig(mem) || skipped(row), "no peak memory: {what}");
