@@ -17,13 +17,13 @@ use std::thread;
 const CHUNKS: usize = 64;
 
 /// The same sizes in quick and full runs, so both measure the same thing: a ratio depends on
-/// the size (a binary search in a bigger array waits longer for memory). Each is about 0.2 s
+/// the size (a binary search in a bigger array waits longer for memory). Each is 0.1-0.2 s
 /// of CPython on one core; Rust repeats the work in rounds until a timed run is long enough.
 pub fn size(mode: Mode, kind: Kind) -> u64 {
     match kind {
-        Kind::Primes => mode.pick(20_000, 200_000, 200_000),
-        Kind::Leibniz => mode.pick(20_000, 2_000_000, 2_000_000),
-        Kind::Bsearch => mode.pick(20_000, 500_000, 500_000),
+        Kind::Primes => mode.pick(20_000, 150_000, 150_000),
+        Kind::Leibniz => mode.pick(20_000, 1_500_000, 1_500_000),
+        Kind::Bsearch => mode.pick(20_000, 400_000, 400_000),
     }
 }
 
@@ -275,13 +275,58 @@ impl Drop for Pool {
     }
 }
 
+/// A rayon pool whose threads are gone when it is dropped. rayon's own pool lets its threads
+/// end in their own time, so the next variant's timed run could meet them.
+pub struct RayonPool {
+    pool: Option<rayon::ThreadPool>,
+    exited: std::sync::mpsc::Receiver<()>,
+    threads: usize,
+}
+
+impl RayonPool {
+    fn new(threads: usize) -> Res<RayonPool> {
+        let (tx, exited) = std::sync::mpsc::channel();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .exit_handler(move |_| {
+                let _ = tx.send(());
+            })
+            .build()?;
+        Ok(RayonPool {
+            pool: Some(pool),
+            exited,
+            threads,
+        })
+    }
+
+    fn pool(&self) -> &rayon::ThreadPool {
+        self.pool.as_ref().expect("the pool lives until drop")
+    }
+}
+
+impl Drop for RayonPool {
+    fn drop(&mut self) {
+        drop(self.pool.take());
+        for _ in 0..self.threads {
+            // A thread that has not ended within a second is left to end on its own.
+            if self
+                .exited
+                .recv_timeout(std::time::Duration::from_secs(1))
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+}
+
 /// A variant ready to run: pools are started here, outside any timed run.
 enum Runner {
     Sequential,
     Threads(usize),
     Processes(usize),
     Pool(Pool),
-    Rayon(rayon::ThreadPool),
+    Rayon(RayonPool),
 }
 
 impl Runner {
@@ -291,11 +336,7 @@ impl Runner {
             Variant::Threads => Runner::Threads(workers),
             Variant::Processes => Runner::Processes(workers),
             Variant::Pool => Runner::Pool(Pool::new(Arc::clone(job), workers)),
-            Variant::Rayon => Runner::Rayon(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(workers)
-                    .build()?,
-            ),
+            Variant::Rayon => Runner::Rayon(RayonPool::new(workers)?),
         })
     }
 
@@ -305,7 +346,7 @@ impl Runner {
             Runner::Threads(w) => Ok(threads(job, *w)),
             Runner::Processes(w) => processes(job, *w),
             Runner::Pool(pool) => pool.run(),
-            Runner::Rayon(pool) => Ok(pool.install(|| {
+            Runner::Rayon(pool) => Ok(pool.pool().install(|| {
                 let all: Vec<(usize, u64)> = (0..job.tasks())
                     .into_par_iter()
                     .map(|t| (t % job.chunks, job.run_task(t)))
@@ -342,9 +383,13 @@ pub fn python_args(job: &Job, variants: &[&str], workers: usize, runs: Runs) -> 
 /// Times every Rust variant of one workload round-robin: repeat 1 of each, then repeat 2 of
 /// each, and so on, so that a slow spell of a shared machine hits all variants alike and the
 /// speedups (ratios within the run) stay fair. A pool is started before its timed run and
-/// stopped after it, so idle pool threads never compete with the next variant. Each round
-/// ends with the calibration's two plain busy threads against one: a neighbour that takes a
-/// core for a while shows there too, beside the speedups it lowered.
+/// stopped after it, so idle pool threads never compete with the next variant. A round runs
+/// the most workers first and one worker last: right after a variant that kept one other
+/// core busy (rayon with one worker), threads with two workers lost a sixth of their speedup
+/// in one round of three (their second thread seemingly started on the busy-looking core's
+/// neighbour, beside the first, until the scheduler moved it). Each round also times the
+/// calibration's two plain busy threads against one: a neighbour that takes a core for a
+/// while shows there too, beside the speedups it lowered.
 fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
     cfg.step(&format!(
         "cpu {}: Rust variants, round-robin",
@@ -354,11 +399,21 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
     let runs = cfg.long_runs;
     let steps = crate::calibrate::steps_for((min_run_secs(cfg.mode) / 2.0).max(0.002));
     let mut plain = Vec::new();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| match rows[i].key {
+        Key::Cpu {
+            variant: Variant::Sequential,
+            ..
+        } => 0,
+        Key::Cpu { workers, .. } => usize::MAX - workers,
+        _ => usize::MAX,
+    });
     for rep in 0..runs.total() {
         if rep >= runs.warmup && steps > 0 {
             plain.push(crate::calibrate::round(steps));
         }
-        for (row, secs) in rows.iter_mut().zip(samples.iter_mut()) {
+        for &i in &order {
+            let (row, secs) = (&mut rows[i], &mut samples[i]);
             if !row.notes.is_empty() {
                 continue; // this variant already failed
             }
