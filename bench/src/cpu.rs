@@ -386,8 +386,8 @@ pub fn python_args(job: &Job, variants: &[&str], workers: usize, runs: Runs) -> 
 /// stopped after it, so idle pool threads never compete with the next variant. A round runs
 /// the most workers first and one worker last: right after a variant that kept one other
 /// core busy (rayon with one worker), threads with two workers lost a sixth of their speedup
-/// in one round of three (their second thread seemingly started on the busy-looking core's
-/// neighbour, beside the first, until the scheduler moved it). Each round also times the
+/// in one round of three (seemingly, their second thread started beside the first until the
+/// scheduler moved it). Each round also times the
 /// calibration's two plain busy threads against one: a neighbour that takes a core for a
 /// while shows there too, beside the speedups it lowered.
 fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
