@@ -51,10 +51,11 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             format!("contended increment, {threads} threads")
         };
         for atomic in [false, true] {
+            // Code spans: the report is Markdown, where a bare <u64> would be read as a tag.
             let label = if atomic {
-                "AtomicU64::fetch_add"
+                "`AtomicU64::fetch_add`"
             } else {
-                "Mutex<u64>"
+                "`Mutex<u64>`"
             };
             let mut row = Row::new(Key::Locks { atomic, threads }, item.clone(), label);
             let count = rust_count - rust_count % threads as u64;
