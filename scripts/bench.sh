@@ -3,7 +3,7 @@
 #   results.md (the table), results.json (every figure, min/median/max, the environment and
 #   the calibration), cpu_speedup.svg, io_wall.svg, io_memory.svg, realworld.svg.
 # Arguments go to bench: groups (cpu io spawn ipc locks realworld), --quick, --baseline, e.g.
-#   scripts/bench.sh --quick                  # the full run's cpu sizes; fewer runs, N and bytes
+#   scripts/bench.sh --quick                  # the full run's cpu sizes; fewer variants, N, bytes
 #   scripts/bench.sh cpu realworld            # two groups, full run
 #   scripts/bench.sh --out DIR                # write to DIR instead of results/ (or BENCH_OUT)
 #   scripts/bench.sh --baseline OLD/results.json   # each target beside an earlier run's

@@ -31,12 +31,8 @@ impl Mode {
 
 pub struct Cfg {
     pub mode: Mode,
-    /// Warm-up runs and timed repeats of a measurement.
+    /// Warm-up runs and timed repeats of a measurement: one and five in quick and full runs.
     pub runs: Runs,
-    /// The same for measurements whose every run lasts a tenth of a second or more and which
-    /// take most of a run's time: the Python side, and Rust's cpu runs, io children and
-    /// realworld rounds. Fewer in a quick run.
-    pub long_runs: Runs,
     pub cores: usize,
     /// This binary, re-started in a helper role.
     pub exe: PathBuf,

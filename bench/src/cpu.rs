@@ -396,7 +396,7 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
         job.kind.name()
     ));
     let mut samples = vec![Vec::new(); rows.len()];
-    let runs = cfg.long_runs;
+    let runs = cfg.runs;
     let steps = crate::calibrate::steps_for((min_run_secs(cfg.mode) / 2.0).max(0.002));
     let mut plain = Vec::new();
     let mut order: Vec<usize> = (0..rows.len()).collect();
@@ -467,7 +467,7 @@ fn measure_python(cfg: &Cfg, job: &Job, workers: usize, rows: &mut [&mut Row]) {
         job.kind.name(),
         variants.join(", ")
     ));
-    let args = python_args(job, &variants, workers, cfg.long_runs);
+    let args = python_args(job, &variants, workers, cfg.runs);
     let out = crate::python::run(cfg, crate::group::Group::Cpu, &args);
     for row in rows.iter_mut() {
         let Key::Cpu { variant, .. } = row.key else {

@@ -29,9 +29,6 @@ pub struct Env {
     pub group_seconds: Vec<(crate::group::Group, f64)>,
     pub repeats: usize,
     pub warmup: usize,
-    /// The same for long runs (`Cfg::long_runs`): fewer in a quick run.
-    pub long_repeats: usize,
-    pub long_warmup: usize,
     pub unix_time: u64,
 }
 
@@ -87,8 +84,6 @@ impl Env {
             group_seconds: Vec::new(),
             repeats: cfg.runs.repeats,
             warmup: cfg.runs.warmup,
-            long_repeats: cfg.long_runs.repeats,
-            long_warmup: cfg.long_runs.warmup,
             unix_time: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),

@@ -439,7 +439,7 @@ fn pair(cfg: &Cfg, n: usize, case: Case, arg: u64) -> Row {
     if skip {
         row.notes.push(format!("Rust: {}", skipped()));
     } else {
-        match gather(cfg.long_runs.repeats, || child(&cfg.exe, rust, n, arg)) {
+        match gather(cfg.runs.repeats, || child(&cfg.exe, rust, n, arg)) {
             Ok((wall, peak, answer)) => {
                 row.rust = Cell::Fig(wall);
                 row.rust_peak_mib = Some(peak.map_or(Cell::Na, Cell::Fig));
@@ -459,7 +459,7 @@ fn pair(cfg: &Cfg, n: usize, case: Case, arg: u64) -> Row {
             asyncio_limit(cfg.mode)
         ))
     } else {
-        gather(cfg.long_runs.repeats, || python_once(cfg, py, n, arg))
+        gather(cfg.runs.repeats, || python_once(cfg, py, n, arg))
     };
     match result {
         Ok((wall, peak, answer)) => {
@@ -491,7 +491,7 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     let smallest = counts.first().copied().unwrap_or(1);
     // Warm-up: one throw-away child per variant at the smallest N loads the binaries and
     // interpreter into the page cache; each measured child then starts from the same state.
-    if cfg.long_runs.warmup > 0 {
+    if cfg.runs.warmup > 0 {
         cfg.step("io warm-up");
         for case in Case::WAITS {
             let _ = child(&cfg.exe, case.role(), smallest, delay);

@@ -76,8 +76,8 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
                 let args = [
                     py_count.to_string(),
                     threads.to_string(),
-                    cfg.long_runs.warmup.to_string(),
-                    cfg.long_runs.repeats.to_string(),
+                    cfg.runs.warmup.to_string(),
+                    cfg.runs.repeats.to_string(),
                 ];
                 // locks.py reports seconds per increment already.
                 let same = rust_count == py_count;

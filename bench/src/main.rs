@@ -69,7 +69,8 @@ struct Args {
     /// Groups to run (default: all of them).
     #[arg(value_enum)]
     groups: Vec<Group>,
-    /// The full run's cpu sizes; fewer runs, variants, worker counts and N, smaller inputs.
+    /// The full run's cpu sizes and repeats; fewer variants, worker counts and N, smaller
+    /// inputs: under a minute on 2 cores.
     #[arg(long, conflicts_with = "smoke")]
     quick: bool,
     /// Tiny sizes, one run each: checks that everything works in seconds (its figures mean
@@ -108,15 +109,10 @@ fn run(args: Args) -> Res<()> {
     }
     groups.dedup();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (runs, long_runs) = match mode {
-        Mode::Smoke => (Runs::new(0, 1), Runs::new(0, 1)),
-        Mode::Quick => (Runs::new(1, 5), Runs::new(1, 5)),
-        Mode::Full => (Runs::new(1, 5), Runs::new(1, 5)),
-    };
+    let runs = mode.pick(Runs::new(0, 1), Runs::new(1, 5), Runs::new(1, 5));
     let cfg = Cfg {
         mode,
         runs,
-        long_runs,
         cores,
         exe: std::env::current_exe()?,
         python: python::Python::find(),

@@ -835,7 +835,7 @@ fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
         };
         let mut sides: Vec<(Side, Side)> = plan.iter().map(|_| Default::default()).collect();
         // Round-robin: one run of every variant, Rust and Python, then the next round.
-        let rounds = cfg.long_runs;
+        let rounds = cfg.runs;
         for rep in 0..rounds.total() {
             let keep = rep >= rounds.warmup;
             for ((v, py, w), (rust, python)) in plan.iter().zip(sides.iter_mut()) {

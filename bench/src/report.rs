@@ -70,7 +70,7 @@ pub fn markdown(rows: &[Row], env: &Env) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Machine: {} cores, {} {} ({}), kernel {}, {}{}; {}; Python: {}. Mode {:?}: warm-up {} + {} repeats{}, \
+        "Machine: {} cores, {} {} ({}), kernel {}, {}{}; {}; Python: {}. Mode {:?}: warm-up {} + {} repeats, \
          median (min–max). Load average at start: {}.\n",
         env.cores,
         env.os,
@@ -90,14 +90,6 @@ pub fn markdown(rows: &[Row], env: &Env) -> String {
         env.mode,
         env.warmup,
         env.repeats,
-        if (env.long_warmup, env.long_repeats) == (env.warmup, env.repeats) {
-            String::new()
-        } else {
-            format!(
-                " (Python, and Rust's cpu, io and realworld runs: warm-up {} + {} repeats)",
-                env.long_warmup, env.long_repeats
-            )
-        },
         env.load_average_start
             .map_or("unknown".into(), |l| format!("{l:.2}")),
     );
