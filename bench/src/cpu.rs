@@ -409,7 +409,7 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
         _ => usize::MAX,
     });
     for rep in 0..runs.total() {
-        if rep >= runs.warmup && steps > 0 {
+        if rep >= runs.warmup {
             plain.push(crate::calibrate::round(steps));
         }
         for &i in &order {

@@ -165,21 +165,23 @@ pub fn echo() -> Res<()> {
 /// or the first two. None where there are not enough or Linux's sched_setaffinity is missing.
 /// Left to the scheduler, the two sides share a core in some runs and not in others, and the
 /// figure then says where they happened to land.
-#[cfg(target_os = "linux")]
 pub fn cpus_for(cores: Cores) -> Option<[usize; 2]> {
-    use nix::sched::{CpuSet, sched_getaffinity};
-    let allowed = sched_getaffinity(nix::unistd::Pid::from_raw(0)).ok()?;
-    let mut cpus = (0..CpuSet::count()).filter(|&c| allowed.is_set(c).unwrap_or(false));
-    let first = cpus.next()?;
-    match cores {
-        Cores::One => Some([first, first]),
-        Cores::Two => Some([first, cpus.next()?]),
+    #[cfg(target_os = "linux")]
+    {
+        use nix::sched::{CpuSet, sched_getaffinity};
+        let allowed = sched_getaffinity(nix::unistd::Pid::from_raw(0)).ok()?;
+        let mut cpus = (0..CpuSet::count()).filter(|&c| allowed.is_set(c).unwrap_or(false));
+        let first = cpus.next()?;
+        match cores {
+            Cores::One => Some([first, first]),
+            Cores::Two => Some([first, cpus.next()?]),
+        }
     }
-}
-
-#[cfg(not(target_os = "linux"))]
-pub fn cpus_for(_cores: Cores) -> Option<[usize; 2]> {
-    None
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = cores;
+        None
+    }
 }
 
 /// Keeps the calling thread on `cpu` (if there is a pair to choose from).
@@ -399,4 +401,59 @@ pub fn targets(rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
         None,
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quick_run_leaves_the_two_core_channels_to_the_full_run() {
+        let quick = Kind::measured(Mode::Quick);
+        assert!(quick.contains(&Kind::StdChannel(Cores::One)));
+        assert!(quick.contains(&Kind::Crossbeam(Cores::One)));
+        assert!(quick.iter().all(|k| k.cores() != Some(Cores::Two)));
+        assert_eq!(quick.len(), Kind::ALL.len() - 2);
+        assert_eq!(Kind::measured(Mode::Full), Kind::ALL);
+        assert_eq!(Kind::measured(Mode::Smoke), Kind::ALL);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn one_core_pins_both_sides_to_one_cpu_and_two_cores_to_two() {
+        use nix::sched::{CpuSet, sched_getaffinity};
+        let allowed = sched_getaffinity(nix::unistd::Pid::from_raw(0)).expect("affinity");
+        let first = (0..CpuSet::count())
+            .find(|&c| allowed.is_set(c).unwrap_or(false))
+            .expect("a CPU to run on");
+        assert_eq!(cpus_for(Cores::One), Some([first, first]));
+        match cpus_for(Cores::Two) {
+            Some([a, b]) => {
+                assert_eq!(a, first);
+                assert!(b > a && allowed.is_set(b).expect("a CPU number"), "{b}");
+            }
+            None => eprintln!("skipped the two-core check: one CPU here"),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn pin_keeps_the_calling_thread_on_that_cpu() {
+        use nix::sched::sched_getaffinity;
+        let [cpu, _] = cpus_for(Cores::One).expect("a CPU to run on");
+        // In a thread of its own: pinning the test's thread would outlive the test.
+        let on = std::thread::spawn(move || {
+            pin(Some(cpu));
+            sched_getaffinity(nix::unistd::Pid::from_raw(0)).expect("affinity")
+        })
+        .join()
+        .expect("the thread does not panic");
+        let count = (0..nix::sched::CpuSet::count())
+            .filter(|&c| on.is_set(c).unwrap_or(false))
+            .count();
+        assert!(
+            on.is_set(cpu).expect("a CPU number") && count == 1,
+            "{on:?}"
+        );
+    }
 }

@@ -51,7 +51,11 @@ impl Python {
             _ => named, // sys.executable can be empty when Python cannot tell
         };
         let version = format!("Python {}", lines.next().unwrap_or("?"));
-        let dir = std::env::temp_dir().join(format!("bench-python-{}", std::process::id()));
+        // One directory per Python found: a second one in the same process (the tests find
+        // one each) must not remove the first one's scripts when it is dropped.
+        static FOUND: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = FOUND.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("bench-python-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
         let py = Python { exe, dir, version };
         for (name, text) in SCRIPTS {
@@ -208,4 +212,66 @@ pub fn in_rounds(
     };
     fill(row, label, out, py_scale, false);
     cfg.done();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Mode;
+    use crate::ipc::Kind;
+    use crate::row::Key;
+
+    #[test]
+    fn python_is_started_as_the_interpreters_own_file() {
+        let Ok(py) = Python::find() else {
+            eprintln!("skipped: no python3 here");
+            return;
+        };
+        // Not `python3` looked up on the PATH at every start: sys.executable, a real file.
+        let exe = std::path::Path::new(&py.exe);
+        assert!(exe.is_absolute() && exe.is_file(), "{}", py.exe);
+    }
+
+    #[test]
+    fn in_rounds_keeps_every_round_but_the_warm_up_on_both_sides() {
+        let cfg = Cfg {
+            mode: Mode::Smoke,
+            runs: Runs::new(1, 2),
+            cores: 2,
+            exe: std::env::current_exe().expect("the test binary has a path"),
+            python: Python::find(),
+            progress: indicatif::ProgressBar::hidden(),
+        };
+        let mut row = Row::new(Key::Ipc(Kind::Copy), "bandwidth", "copy");
+        let mut round = 0;
+        let rust = || {
+            round += 1;
+            Ok((7, f64::from(round)))
+        };
+        let args = ["copy".to_string(), "1000".to_string()];
+        in_rounds(
+            &cfg,
+            &mut row,
+            cfg.runs,
+            rust,
+            Scale::Secs,
+            "copy",
+            &args,
+            Scale::Secs,
+        );
+        // Round 1 was the warm-up: the figure holds rounds 2 and 3, in order.
+        assert_eq!(row.rust.fig().expect("a Rust figure").samples, [2.0, 3.0]);
+        assert_eq!(row.rust_answer, 7);
+        match &cfg.python {
+            Ok(_) => {
+                let py = row.python.fig().expect("a Python figure");
+                assert_eq!(py.samples.len(), 2, "{:?}", py.samples);
+                assert_eq!(row.python_answer, 1000);
+            }
+            Err(why) => {
+                eprintln!("skipped the Python half: {why}");
+                assert!(matches!(row.python, Cell::Na));
+            }
+        }
+    }
 }
