@@ -9,7 +9,7 @@ Usage: ipc.py VARIANT SIZE WARMUP REPEATS
   queue2     the same, the child on one core and this process on another
   mppipe1    SIZE integers from a child process through multiprocessing.Pipe, one core
   mppipe2    the same on two cores
-             (pinned where Linux lets us choose, as bench pins its two threads)
+  (queue and mppipe: pinned where Linux lets us choose, as bench pins its two threads)
   asyncio    SIZE integers between two coroutines through asyncio.Queue(1024)
 Prints {"answer": bytes, round trips or the sum of the integers, "samples": [seconds per run]}.
 """
@@ -19,10 +19,14 @@ import sys
 
 from measure import report
 
-# multiprocessing and asyncio are imported for the variants that use them (every run is a
-# fresh process, and importing asyncio alone takes longer than some runs), and before the
-# clock starts.
-NEEDS = {"queue": "multiprocessing", "mppipe": "multiprocessing", "asyncio": "asyncio"}
+# The modules a variant needs are imported for that variant only (every run may be a fresh
+# process, and importing asyncio alone takes longer than some runs), and before the clock
+# starts: the submodules too, which multiprocessing would otherwise load at first use.
+NEEDS = {
+    "queue": ["multiprocessing.queues", "multiprocessing.synchronize", "multiprocessing.popen_fork"],
+    "mppipe": ["multiprocessing.connection", "multiprocessing.popen_fork"],
+    "asyncio": ["asyncio"],
+}
 
 BLOCK = 64 * 1024
 
@@ -173,8 +177,8 @@ def asyncio_queue(count):
 def main():
     variant = sys.argv[1]
     size, warmup, repeats = (int(a) for a in sys.argv[2:5])
-    module = NEEDS.get(variant.rstrip("12"))
-    if module:
+    # queue1 and queue2 (one core or two) need the same modules, as do mppipe1 and mppipe2.
+    for module in NEEDS.get(variant.rstrip("12"), []):
         importlib.import_module(module)
     run = {
         "pipe": pipe_bandwidth,

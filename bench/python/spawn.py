@@ -6,6 +6,7 @@ Each sample starts and joins COUNT of them one after another and reports seconds
 Prints {"answer": how many finished cleanly in the last sample, "samples": [...]}.
 """
 import asyncio
+import importlib
 import multiprocessing as mp
 import sys
 import threading
@@ -49,6 +50,11 @@ async def start_tasks(count):
 
 def main():
     variant = sys.argv[1]
+    # What a first start would load inside the clock (every run may be a fresh process).
+    if variant == "fork":
+        importlib.import_module("multiprocessing.popen_fork")
+    elif variant == "spawn":
+        importlib.import_module("multiprocessing.popen_spawn_posix")
     count, warmup, repeats = (int(a) for a in sys.argv[2:5])
     if variant in ("fork", "spawn"):
         run = lambda: start_processes(variant, count)

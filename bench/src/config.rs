@@ -9,8 +9,8 @@ use std::path::PathBuf;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// The full run's cpu sizes, length of a timed run and repeats; fewer variants, worker counts
-    /// and N, smaller inputs: the full run's verdicts, sooner.
+    /// The full run's cpu sizes and repeats; shorter timed Rust runs, fewer variants, worker
+    /// counts and N, smaller inputs: the full run's verdicts, in under a minute.
     Quick,
     /// The sizes of scripts/bench.sh.
     Full,

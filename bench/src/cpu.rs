@@ -109,9 +109,9 @@ fn sequential(job: &Job) -> Vec<u64> {
 }
 
 /// Each thread takes the next chunk number from a shared counter until none are left. The
-/// calling thread is one of the workers: were it only to wait, the scheduler would start
-/// both new threads on its core and move one away only later, which cost a 0.1 s run a
-/// tenth of its speedup here.
+/// calling thread is one of the workers: when it only waits, the scheduler can start both new
+/// threads on its core and move one away only later, which costs a 0.1 s run up to a tenth
+/// of its speedup on a 2-vCPU VM.
 fn threads(job: &Job, workers: usize) -> Vec<u64> {
     let next = AtomicUsize::new(0);
     let work = || {
@@ -384,12 +384,11 @@ pub fn python_args(job: &Job, variants: &[&str], workers: usize, runs: Runs) -> 
 /// each, and so on, so that a slow spell of a shared machine hits all variants alike and the
 /// speedups (ratios within the run) stay fair. A pool is started before its timed run and
 /// stopped after it, so idle pool threads never compete with the next variant. A round runs
-/// the most workers first and one worker last: right after a variant that kept one other
-/// core busy (rayon with one worker), threads with two workers lost a sixth of their speedup
-/// in one round of three (seemingly, their second thread started beside the first until the
-/// scheduler moved it). Each round also times the
-/// calibration's two plain busy threads against one: a neighbour that takes a core for a
-/// while shows there too, beside the speedups it lowered.
+/// the sequential variant, then the most workers first and one worker last: right after a
+/// variant that kept one other core busy (rayon with one worker), threads with two workers
+/// can lose a sixth of their speedup. A round starts by timing the calibration's two plain
+/// busy threads against one: a neighbour that takes a core for a while shows there too,
+/// beside the speedups it lowered.
 fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
     cfg.step(&format!(
         "cpu {}: Rust variants, round-robin",
@@ -487,7 +486,11 @@ fn rounds_for(cfg: &Cfg, job: &Job) -> usize {
     if target == 0.0 {
         return 1;
     }
-    let once = timed(|| Ok(sequential(job))).map_or(target, |(_, s)| s);
+    // The fastest of three runs: the first, cold one would make too few rounds.
+    let once = (0..3)
+        .filter_map(|_| timed(|| Ok(sequential(job))).ok())
+        .map(|(_, s)| s)
+        .fold(target, f64::min);
     (target / once.max(1e-6)).ceil().clamp(1.0, 10_000.0) as usize
 }
 
@@ -518,7 +521,7 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
         measure_rust(cfg, &job, &mut rows);
         if job.rounds > 1 {
             rows[0].notes.push(format!(
-                "Rust: each timed run did the work {} times (at least {} s), divided back",
+                "Rust: each timed run did the work {} times (about {} s), divided back",
                 job.rounds,
                 min_run_secs(cfg.mode)
             ));

@@ -6,7 +6,11 @@ use crate::row::{Cell, Row};
 use crate::stats::{Fig, Runs, Scale};
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// The longest a bench script may run before it is stopped.
+const SCRIPT_DEADLINE: Duration = Duration::from_secs(600);
 
 /// The scripts are compiled into the binary, so it runs from anywhere; they are written to a
 /// temporary directory for the run (multiprocessing's spawn needs a real file to import).
@@ -66,13 +70,47 @@ impl Python {
     }
 
     pub fn run(&self, script: &str, args: &[String]) -> Result<Value, String> {
+        self.run_within(script, args, SCRIPT_DEADLINE)
+    }
+
+    fn run_within(
+        &self,
+        script: &str,
+        args: &[String],
+        deadline: Duration,
+    ) -> Result<Value, String> {
         // Nothing is read from its stdin: a script never waits on the terminal.
-        let out = Command::new(&self.exe)
+        let child = Command::new(&self.exe)
             .arg(self.dir.join(script))
             .args(args)
-            .stdin(std::process::Stdio::null())
-            .output()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .map_err(|e| format!("starting {script}: {e}"))?;
+        // A script that hangs (a queue's producer that died, say) is stopped at a deadline
+        // far beyond the longest run (a million asyncio tasks: under a minute).
+        let pid = child.id();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(child.wait_with_output()));
+        let out = match rx.recv_timeout(deadline) {
+            Ok(out) => out.map_err(|e| format!("waiting for {script}: {e}"))?,
+            Err(_) => {
+                #[cfg(unix)]
+                if let Ok(pid) = i32::try_from(pid) {
+                    let pid = nix::unistd::Pid::from_raw(pid);
+                    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+                }
+                #[cfg(not(unix))]
+                let _ = pid;
+                // The waiting thread reaps it once it has died.
+                return Err(format!(
+                    "{script} {} still ran after {} s and was stopped",
+                    args.join(" "),
+                    deadline.as_secs_f64()
+                ));
+            }
+        };
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             let last = err.lines().last().unwrap_or("no message");
@@ -230,6 +268,29 @@ mod tests {
         // Not `python3` looked up on the PATH at every start: sys.executable, a real file.
         let exe = std::path::Path::new(&py.exe);
         assert!(exe.is_absolute() && exe.is_file(), "{}", py.exe);
+    }
+
+    #[test]
+    fn a_script_that_runs_past_its_deadline_is_stopped() {
+        let Ok(py) = Python::find() else {
+            eprintln!("skipped: no python3 here");
+            return;
+        };
+        // One wait of a minute, stopped after a fifth of a second.
+        let args = ["asyncio".to_string(), "1".to_string(), "60000".to_string()];
+        let start = std::time::Instant::now();
+        let err = py
+            .run_within("io.py", &args, Duration::from_millis(200))
+            .expect_err("the script cannot finish in time");
+        assert!(
+            err.contains("still ran after 0.2 s and was stopped"),
+            "{err}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]

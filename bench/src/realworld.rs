@@ -117,7 +117,7 @@ fn sizes(mode: Mode) -> Sizes {
         corpus: mode.pick(200_000, 4_000_000, 200_000_000),
         // Files of 1 MB on average in both runs. hashlib releases the GIL while it hashes a
         // buffer, but opening, reading and handing each file to a thread hold it: with files
-        // of 200 kB, hashed at over 1 GB/s, that share kept two Python threads near 1.1x.
+        // of 200 kB, hashed at over 1 GB/s, that share keeps two Python threads near 1.1x.
         files: mode.pick(20, 100, 400),
         tree: mode.pick(400_000, 100_000_000, 400_000_000),
         pages: mode.pick(20, 100, 1000),
