@@ -14,7 +14,8 @@ const BLOCK: usize = 64 * 1024;
 /// Where the two sides of a channel or queue run. On one core, a message costs what the
 /// channel's own code costs; on two, each also crosses between the cores' caches, and what
 /// that costs depends on the machine (on a VM, on where the host puts its vCPUs at the time:
-/// on a 2-vCPU VM, crossbeam's two-core rate differs 2x between runs, its one-core rate not).
+/// on a 2-vCPU VM, crossbeam's two-core rate differs up to 4x between runs, its one-core rate
+/// not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cores {
     One,
