@@ -4,13 +4,13 @@
 #   the calibration), cpu_speedup.svg, io_wall.svg, io_memory.svg, realworld.svg.
 # Arguments go to bench: groups (cpu io spawn ipc locks realworld), --quick, --baseline, e.g.
 #   scripts/bench.sh --quick                  # the full run's cpu sizes; fewer variants,
-#                                             # worker counts, N and bytes; under a minute
+#                                             # worker counts, N and bytes; about a minute
 #   scripts/bench.sh cpu realworld            # two groups, full run
 #   scripts/bench.sh --out DIR                # write to DIR instead of results/ (or BENCH_OUT)
 #   scripts/bench.sh --baseline OLD/results.json   # each target beside an earlier run's
 # How far to trust it: two quick runs in a row, the second against the first, then the full
 # run against the second; the targets tables show every status and how far each figure moved.
-# The full run needs about 2 GiB of free memory (1M asyncio tasks) and takes about eight minutes.
+# The full run needs about 2 GiB of free memory (1M asyncio tasks) and takes eight to nine minutes.
 # Figures are noisy on a busy machine: run it when nothing else is compiling (the report's
 # first lines give the load average and the calibration: two plain busy threads' speedup).
 set -eu

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// The full run's cpu sizes and repeats; shorter timed Rust runs, fewer variants, worker
-    /// counts and N, smaller inputs: the full run's verdicts, in under a minute.
+    /// counts and N, smaller inputs: the full run's verdicts, in about a minute.
     Quick,
     /// The sizes of scripts/bench.sh.
     Full,

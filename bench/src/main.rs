@@ -70,7 +70,7 @@ struct Args {
     #[arg(value_enum)]
     groups: Vec<Group>,
     /// The full run's cpu sizes and repeats; fewer variants, worker counts and N, smaller
-    /// inputs: under a minute on 2 cores.
+    /// inputs: about a minute on 2 cores.
     #[arg(long, conflicts_with = "smoke")]
     quick: bool,
     /// Tiny sizes, one run each: checks that everything works in seconds (its figures mean
