@@ -600,3 +600,27 @@ pub fn targets(rows: &[Row], cfg: &Cfg) -> Vec<Target> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Runs;
+
+    #[test]
+    fn a_quick_run_repeats_a_short_job_in_rounds_and_a_smoke_run_does_not() {
+        let cfg = |mode| Cfg {
+            mode,
+            runs: Runs::new(0, 1),
+            cores: 2,
+            exe: std::env::current_exe().expect("the test binary has a path"),
+            python: Err("not needed".into()),
+            progress: indicatif::ProgressBar::hidden(),
+        };
+        // Primes below 2,000 take microseconds: a 0.1 s run needs many rounds of them, however
+        // slow or busy the machine (a hundredfold slower still needs more than one).
+        let job = Job::new(Kind::Primes, 2_000, CHUNKS);
+        let quick = rounds_for(&cfg(Mode::Quick), &job);
+        assert!(quick > 1 && quick <= 10_000, "{quick}");
+        assert_eq!(rounds_for(&cfg(Mode::Smoke), &job), 1);
+    }
+}
