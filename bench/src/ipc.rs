@@ -325,7 +325,6 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
         crate::python::in_rounds(
             cfg,
             &mut row,
-            cfg.runs,
             || timed(|| rust_once(kind, rust_size, &cfg.exe)),
             scale,
             py_label,

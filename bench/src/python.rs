@@ -3,7 +3,7 @@
 use crate::config::Cfg;
 use crate::group::Group;
 use crate::row::{Cell, Row};
-use crate::stats::{Fig, Runs, Scale};
+use crate::stats::{Fig, Scale};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -190,11 +190,9 @@ pub fn fill(
 /// answer and the seconds it measured) and then the Python script once (`args`, then "0 1":
 /// no warm-up, one run), so a slow spell of a shared machine falls on both sides alike and
 /// their ratio holds. Warm-up rounds are thrown away. Counts two progress steps.
-#[allow(clippy::too_many_arguments)]
 pub fn in_rounds(
     cfg: &Cfg,
     row: &mut Row,
-    runs: Runs,
     mut rust: impl FnMut() -> crate::Res<(u64, f64)>,
     rust_scale: Scale,
     label: &str,
@@ -206,6 +204,7 @@ pub fn in_rounds(
     let (mut rust_secs, mut py_secs) = (Vec::new(), Vec::new());
     let (mut rust_failed, mut py_failed) = (None, None);
     let mut py_answer = Value::Null;
+    let runs = cfg.runs;
     cfg.step(&format!(
         "{} {}: Rust and Python in turn",
         row.group.name(),
@@ -258,6 +257,7 @@ mod tests {
     use crate::config::Mode;
     use crate::ipc::Kind;
     use crate::row::Key;
+    use crate::stats::Runs;
 
     #[test]
     fn python_is_started_as_the_interpreters_own_file() {
@@ -313,7 +313,6 @@ mod tests {
         in_rounds(
             &cfg,
             &mut row,
-            cfg.runs,
             rust,
             Scale::Secs,
             "copy",

@@ -191,9 +191,7 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             Some((py, py_label)) => {
                 let args = [py.to_string(), py_count.to_string()];
                 let per_start = Scale::MicrosPer(1.0);
-                crate::python::in_rounds(
-                    cfg, &mut row, cfg.runs, rust, scale, py_label, &args, per_start,
-                );
+                crate::python::in_rounds(cfg, &mut row, rust, scale, py_label, &args, per_start);
             }
             None => {
                 cfg.step(&format!("spawn Rust {rust_label}"));
