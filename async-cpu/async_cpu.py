@@ -35,6 +35,7 @@ LIMIT = 30.0
 POOL = web.AppKey("pool", Executor)  # Absent: count inline.
 
 
+# ANCHOR: idea
 async def hello(request: web.Request) -> web.Response:
     await asyncio.sleep(HELLO_DELAY)
     return web.Response(text=f"hello, {request.match_info['name']}!\n")
@@ -85,6 +86,7 @@ def make_pool(way: str) -> Executor | None:
         )
     list(pool.map(count_primes, [0] * CPU_WORKERS))  # Start the workers now, not mid-round.
     return pool
+# ANCHOR_END: idea
 
 
 async def start(pool: Executor | None, port: int) -> tuple[web.AppRunner, int]:

@@ -19,6 +19,7 @@ import time
 DELAY = 0.5
 
 
+# ANCHOR: idea
 async def hello() -> None:
     print("Hello!")
     await asyncio.sleep(DELAY)  # The loop is free to run other coroutines meanwhile.
@@ -41,6 +42,7 @@ async def main() -> None:
     print(f"gather returned: {', '.join(names)}")
     took = time.perf_counter() - start
     print(f"gather: 2 tasks done in {took:.2f} s, each slept {DELAY:.2f} s")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ WGET_TIMEOUT = 10.0  # A host that never answers must not hang the script.
 MAX_HEAD = 64 * 1024  # The most a response head may take.
 
 
+# ANCHOR: idea
 async def wget(host: str) -> None:
     print(f"wget {host}...")
     name, port = name_and_port(host)
@@ -52,6 +53,7 @@ async def read_head(reader: asyncio.StreamReader) -> list[str]:
         if not text:
             return lines
         lines.append(text)
+# ANCHOR_END: idea
 
 
 def name_and_port(host: str) -> tuple[str, int]:

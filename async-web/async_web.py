@@ -24,6 +24,7 @@ SHUTDOWN_GRACE = 3.0
 DEMO_REQUESTS = 50
 
 
+# ANCHOR: idea
 async def index(request: web.Request) -> web.Response:
     return web.Response(text="<h1>Index</h1>", content_type="text/html")
 
@@ -39,6 +40,7 @@ def make_app() -> web.Application:
     app = web.Application()
     app.add_routes([web.get("/", index), web.get("/hello/{name}", hello)])
     return app
+# ANCHOR_END: idea
 
 
 async def fire_requests(port: int) -> None:

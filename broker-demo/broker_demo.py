@@ -36,6 +36,7 @@ PATIENCE = 15  # seconds a master waits for a reply, a worker for a task
 MAX_MESSAGE = 1024  # bytes; a longer message is malformed
 
 
+# ANCHOR: idea
 def master(url: str, tasks: int) -> None:
     r, _ = connect(url)
     # One master per queue: a new run starts from an empty queue and no old results.
@@ -99,6 +100,7 @@ def worker(url: str, crash_on_task: int | None) -> None:
         # leaves the task pending, and another worker takes it over.
         r.xack(TASKS, GROUP, entry_id)
     print("worker exit.")
+# ANCHOR_END: idea
 
 
 def next_task(r: redis.Redis, me: str) -> tuple[str, dict, int] | None:

@@ -13,6 +13,7 @@ Run with: python3 coroutine-demo/coroutine_demo.py
 from collections.abc import Generator, Iterator
 
 
+# ANCHOR: idea
 def consumer() -> Generator[str, int, None]:
     """Waits at `yield` for the next number, then answers it with the next `yield`."""
     answer = ""
@@ -65,6 +66,7 @@ def main() -> None:
     produce(consumer())
     print("two coroutines on one thread:")
     run_in_turns(a(), b())
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ def say(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
+# ANCHOR: idea
 class Board:
     """The task queue and the results, and who holds which task. It lives in the master;
     workers call its methods through a manager proxy."""
@@ -134,6 +135,7 @@ def worker(connect: str, key: bytes, name: str, delay_ms: int) -> None:
         time.sleep(delay_ms / 1000)  # the tutorial's worker sleeps too: the work "takes time"
         board.put_result(name, n, n * n)
     say("worker exit.")
+# ANCHOR_END: idea
 
 
 def demo(key: str | None) -> None:

@@ -18,6 +18,7 @@ def say(line: str) -> None:
     sys.stdout.flush()
 
 
+# ANCHOR: idea
 def main() -> None:
     if not hasattr(os, "fork"):
         print("fork is Unix-only, so this demo does nothing on this platform.")
@@ -37,6 +38,7 @@ def main() -> None:
         print(f"Child process ({pid}) exited with status {os.WEXITSTATUS(status)}.")
     else:
         print(f"Child process ({pid}) ended abnormally: {status}.")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

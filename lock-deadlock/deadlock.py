@@ -22,6 +22,7 @@ FIXED_ORDER_WATCHDOG = 10.0
 ROUNDS = 1000
 
 
+# ANCHOR: idea
 def main() -> None:
     print("deadlock: thread-1 takes lock A then lock B, thread-2 takes lock B then lock A")
     done, board = run_pair([[A, B], [B, A]], 1, force=True)
@@ -89,6 +90,7 @@ def run_pair(orders: list[list[int]], rounds: int,
     for thread in threads:
         thread.join()
     return done, board
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

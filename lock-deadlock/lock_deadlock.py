@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 # Python runs the loop many times slower).
 CALLS = 200_000
 
+# ANCHOR: idea
 # ANCHOR: race
 balance = 0
 lost = 0
@@ -103,6 +104,7 @@ def main() -> None:
     print(f"Mutex: balance = {balance} after {changes} changes")
 
     print("fetch_add: Python has no atomic integers; its threads share a number under a Lock")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

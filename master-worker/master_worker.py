@@ -23,6 +23,7 @@ PATIENCE = 10.0  # seconds without news from any worker: an error
 Task = tuple[int, bool]  # its number (1 to 8), and whether it is still poisoned
 
 
+# ANCHOR: idea
 def name(w: int) -> str:
     return f"worker-{w + 1}"
 
@@ -96,6 +97,7 @@ def main() -> None:
     print(" task |  n | n * n | thread")
     for i, (square, w) in enumerate(results):
         print(f"{i + 1:>5} | {TASKS[i]:>2} | {square:>5} | {name(w)}")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

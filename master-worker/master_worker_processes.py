@@ -23,6 +23,7 @@ WORKERS = 3
 PATIENCE = 10.0  # seconds without news from any worker: an error
 
 
+# ANCHOR: idea
 def worker(conn: Connection) -> None:
     """For each (n, poisoned) received, send back n * n; None means no more work."""
     while (task := conn.recv()) is not None:
@@ -104,6 +105,7 @@ def main() -> None:
     print(" task |  n | n * n | process")
     for i, (square, w) in enumerate(results):
         print(f"{i + 1:>5} | {TASKS[i]:>2} | {square:>5} | {names[w]}")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

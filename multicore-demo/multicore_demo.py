@@ -20,6 +20,7 @@ SHORT = 0.25  # up to a quarter of a core less than asked is noise
 running = False
 
 
+# ANCHOR: idea
 def loop() -> None:
     """The tutorial's dead loop."""
     x = 0
@@ -59,6 +60,7 @@ def main() -> None:
               "(other programs were using the rest)")
     else:
         print(f"cores used at once: {got:.2f} of {cores}: every thread had a core of its own")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ ROUNDS = 3
 PAYLOAD = 1 << 20  # 1 MiB: 16 times the 64 KiB a Linux pipe buffers by default
 
 
+# ANCHOR: idea
 def main() -> None:
     child_reader, writer = os.pipe()  # parent -> child
     reader, child_writer = os.pipe()  # child -> parent
@@ -88,6 +89,7 @@ def talk(to_child: BinaryIO, from_child: BinaryIO) -> tuple[int, int]:
     got += len(bye)
     print(f"parent closed its write end; child -> parent: {bye.decode().rstrip()}")
     return sent, got
+# ANCHOR_END: idea
 
 
 def send(to_child: BinaryIO, data: bytes) -> None:

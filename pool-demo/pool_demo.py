@@ -24,6 +24,7 @@ def say(line: str) -> None:
     sys.stdout.flush()
 
 
+# ANCHOR: idea
 def long_time_task(name: int) -> None:
     say(f"Run task {name} ({os.getpid()})...")
     start = time.perf_counter()
@@ -50,6 +51,7 @@ def main() -> None:
     with Pool(WORKERS) as p:
         squares = p.map(square, xs)
     print(f"Pool.map(x * x, {xs}) = {squares}")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

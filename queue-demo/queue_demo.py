@@ -26,6 +26,7 @@ def say(line: str) -> None:
     print(line + "\n", end="", flush=True)
 
 
+# ANCHOR: idea
 def write(q: Queue) -> None:
     say(f"Process to write: {os.getpid()}")
     for value in ITEMS:
@@ -68,6 +69,7 @@ def main() -> None:
     print(f"processes: {len(ITEMS)} put, {got} got")
     if pw.exitcode != 0 or got != len(ITEMS):
         raise SystemExit(f"writer: exit status {pw.exitcode}; reader: got {got} items")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

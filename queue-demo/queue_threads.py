@@ -27,6 +27,7 @@ def say(line: str) -> None:
     print(line + "\n", end="", flush=True)
 
 
+# ANCHOR: idea
 def produce(q: Queue[str | None], p: int) -> None:
     for letter in ITEMS:
         item = f"{letter}{p}"
@@ -59,6 +60,7 @@ def main() -> None:
         thread.join()
     say(f"threads: {PRODUCERS * len(ITEMS)} put, {sum(got)} got")
     say("Python: a queue.Queue cannot be closed, so each consumer stopped at a None put for it")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ START = 200
 UPDATES = 100_000  # per process: enough to lose updates (the Rust program does 10 million)
 
 
+# ANCHOR: idea
 def add_racy(balance: Synchronized, delta: int) -> None:
     for _ in range(UPDATES):
         # A load, then a store: the Value's own lock is taken for each, not across both,
@@ -69,6 +70,7 @@ def main() -> None:
     child.start()
     child.join()
     print(f"the child squared {before}; the parent reads {list(array)}")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

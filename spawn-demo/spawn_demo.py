@@ -14,6 +14,7 @@ from multiprocessing import Process
 RESULT: list[int] = []  # a global: each process has its own
 
 
+# ANCHOR: idea
 def run_proc(name: str) -> None:
     """What the child process runs."""
     print(f"Run child process {name} ({os.getpid()})...", flush=True)
@@ -33,6 +34,7 @@ def main() -> None:
         raise SystemExit(f"error: the child process failed: exit code {p.exitcode}")
     print("Child process end.")
     print(f"Result (in parent process {os.getpid()}): {RESULT}")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

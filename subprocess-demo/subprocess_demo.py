@@ -23,6 +23,7 @@ ME = [sys.executable, os.path.abspath(__file__)]
 NAME = os.path.basename(__file__)
 
 
+# ANCHOR: idea
 def main() -> None:
     if sys.argv[1:2] == [CHILD_ROLE]:
         child(sys.argv[2] if len(sys.argv) > 2 else "")
@@ -76,6 +77,7 @@ def main() -> None:
     done = subprocess.run([*ME, CHILD_ROLE, "big"], stdout=subprocess.PIPE)
     print(f"Read {len(done.stdout)} of {BIG} bytes.")
     print_exit_code(done.returncode)
+# ANCHOR_END: idea
 
 
 def print_exit_code(code: int) -> None:

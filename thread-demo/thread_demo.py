@@ -21,6 +21,7 @@ def say(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
+# ANCHOR: idea
 def loop() -> None:
     """The tutorial's loop(): every thread can ask for its own name."""
     name = threading.current_thread().name
@@ -66,6 +67,7 @@ def main() -> None:
     say(f"done in: {time.perf_counter() - start:.2f} s (one thread took {one_thread:.2f} s)")
     say("the waits overlap, in Python threads too; "
           "CPU-bound work is another story: see multicore-demo")
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":

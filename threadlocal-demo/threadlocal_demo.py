@@ -23,6 +23,7 @@ def say(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
+# ANCHOR: idea
 def process_student() -> None:
     """Deep in the call tree: reads the student without being given it."""
     student = getattr(local_school, "student", None)
@@ -88,6 +89,7 @@ def main() -> None:
         say(f"thread {me} has student {student}")
     in_two_threads(passed_down_task)
     in_two_threads(global_map_task)
+# ANCHOR_END: idea
 
 
 if __name__ == "__main__":
