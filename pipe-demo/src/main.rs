@@ -34,10 +34,13 @@ const PAYLOAD: usize = 1 << 20;
 
 // ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
-    match env::args().nth(1).as_deref() {
+    // args_os, not args: args panics on an argument that is not UTF-8.
+    match env::args_os().nth(1) {
         None => {}
-        Some("child") => return Ok(child()?), // the role the parent starts us in
-        Some(other) => return Err(format!("unexpected argument '{other}': none is taken").into()),
+        Some(role) if role == "child" => return Ok(child()?), // the role the parent starts us in
+        Some(other) => {
+            return Err(format!("unexpected argument '{}': none is taken", other.display()).into());
+        }
     }
     let (child_reader, writer) = io::pipe()?; // parent -> child
     let (reader, child_writer) = io::pipe()?; // child -> parent

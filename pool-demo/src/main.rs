@@ -54,8 +54,13 @@ const DONE: &str = "done"; // the line a worker prints when it has finished a jo
 
 // ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
-    if std::env::args().nth(1).as_deref() == Some(WORKER_ROLE) {
-        return worker();
+    // args_os, not args: args panics on an argument that is not UTF-8.
+    match std::env::args_os().nth(1) {
+        None => {}
+        Some(role) if role == WORKER_ROLE => return worker(),
+        Some(other) => {
+            return Err(format!("unexpected argument '{}': none is taken", other.display()).into());
+        }
     }
     println!("Parent process {}.", std::process::id());
     let tasks: Vec<String> = (0..TASKS).map(|i| format!("task {i}")).collect();

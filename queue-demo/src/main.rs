@@ -39,11 +39,14 @@ const MAX_MESSAGE: usize = 1 << 20;
 
 // ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
-    match env::args().nth(1).as_deref() {
+    // args_os, not args: args panics on an argument that is not UTF-8.
+    match env::args_os().nth(1) {
         None => {}
-        Some("writer") => return write(),
-        Some("reader") => return read(),
-        Some(other) => return Err(format!("unexpected argument '{other}': none is taken").into()),
+        Some(role) if role == "writer" => return write(),
+        Some(role) if role == "reader" => return read(),
+        Some(other) => {
+            return Err(format!("unexpected argument '{}': none is taken", other.display()).into());
+        }
     }
     // Only the standard handles pass to a child on every OS, so the pipe's writer end
     // becomes the writer process's stdout, and its reader end the reader process's stdin.

@@ -42,10 +42,18 @@ const CHILD_ROLE: &str = "child";
 
 // ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
-    if std::env::args().nth(1).as_deref() == Some(CHILD_ROLE) {
-        let name = std::env::args().nth(2).ok_or("the child needs a name")?;
-        run_proc(&name);
-        return Ok(());
+    // args_os, not args: args panics on an argument that is not UTF-8.
+    let mut args = std::env::args_os().skip(1);
+    match args.next() {
+        None => {}
+        Some(role) if role == CHILD_ROLE => {
+            let name = args.next().ok_or("the child needs a name")?;
+            run_proc(&name.to_string_lossy());
+            return Ok(());
+        }
+        Some(other) => {
+            return Err(format!("unexpected argument '{}': none is taken", other.display()).into());
+        }
     }
 
     println!("Parent process {}.", std::process::id());

@@ -67,8 +67,10 @@ struct Args {
 
 // ANCHOR: idea
 fn main() -> Result<(), Box<dyn Error>> {
-    if std::env::args().nth(1).as_deref() == Some(CHILD_ROLE) {
-        return child(&std::env::args().nth(2).unwrap_or_default());
+    // args_os, not args: args panics on an argument that is not UTF-8 (clap says so instead).
+    let mut args = std::env::args_os().skip(1);
+    if args.next().is_some_and(|role| role == CHILD_ROLE) {
+        return child(&args.next().unwrap_or_default().to_string_lossy());
     }
     let command = Args::parse().command;
     if let [program, args @ ..] = &command[..] {
