@@ -40,63 +40,92 @@ const POISONED: usize = 5; // the first worker that takes task 5 panics on it
 const WORKERS: usize = 3;
 const PATIENCE: Duration = Duration::from_secs(10); // this long without news: an error
 
+/// What the master hears about worker `w`.
+enum Event {
+    Done(usize, u64), // n * n for the task it holds
+    Gone(usize),      // its thread ended: it returned or panicked
+}
+
+/// A worker thread, as the master sees it.
+struct Worker {
+    name: String,
+    inbox: Option<Sender<(usize, bool)>>, // (task 1 to 8, poisoned); None once it is gone
+    thread: Option<JoinHandle<()>>,       // None once joined
+    holding: Option<usize>,               // the task it is doing
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     one_line_panics();
     let (pid, total) = (std::process::id(), TASKS.len());
     println!("master (pid {pid}) hands {total} tasks to {WORKERS} workers");
-    // Worker `w` sends (w, Some(n * n)) for each task it does, and (w, None) as its thread ends.
-    let (events_tx, events) = mpsc::channel::<(usize, Option<u64>)>();
-    let (mut inboxes, mut handles) = (Vec::new(), Vec::new());
+    let (events_tx, events) = mpsc::channel();
+    let mut workers = Vec::new();
     for w in 0..WORKERS {
-        let (inbox, tasks) = mpsc::channel::<(usize, bool)>(); // (task 1 to 8, poisoned)
+        let (inbox, tasks) = mpsc::channel::<(usize, bool)>();
         let gone = GoneOnDrop(w, events_tx.clone()); // a panic drops it too: the master hears
-        let worker = thread::Builder::new().name(name(w)).spawn(move || {
+        let name = format!("worker-{}", w + 1);
+        let thread = thread::Builder::new().name(name.clone()).spawn(move || {
             for (id, poisoned) in tasks {
                 assert!(!poisoned, "poison task {id}");
                 let n = TASKS[id - 1];
-                let _ = gone.1.send((w, Some(n * n))); // fails only if the master is gone
+                let _ = gone.1.send(Event::Done(w, n * n)); // fails only if the master is gone
             }
         })?;
-        inboxes.push(inbox);
-        handles.push(Some(worker));
+        let (inbox, thread) = (Some(inbox), Some(thread));
+        workers.push(Worker {
+            name,
+            inbox,
+            thread,
+            holding: None,
+        });
     }
     drop(events_tx); // only the workers hold senders now
 
     // The master keeps each idle, live worker busy, and knows who holds which task.
     let mut queue: VecDeque<_> = (1..=total).map(|id| (id, id == POISONED)).collect();
-    let mut holding = [None; WORKERS];
     let mut results: Vec<Option<(u64, usize)>> = vec![None; total];
     while results.contains(&None) {
-        for w in 0..WORKERS {
-            if handles[w].is_some() && holding[w].is_none() && !queue.is_empty() {
-                let (id, poisoned) = queue.pop_front().expect("the queue is not empty");
-                inboxes[w].send((id, poisoned))?;
-                holding[w] = Some(id);
-            }
+        for worker in &mut workers {
+            let (Some(inbox), None) = (&worker.inbox, worker.holding) else {
+                continue;
+            };
+            let Some((id, poisoned)) = queue.pop_front() else {
+                break;
+            };
+            inbox.send((id, poisoned))?;
+            worker.holding = Some(id);
         }
         let event = events.recv_timeout(PATIENCE);
         match event.map_err(|e| format!("waiting for the workers: {e}"))? {
-            (w, Some(square)) => {
-                let id = holding[w].take().expect("it answers the task it holds");
+            Event::Done(w, square) => {
+                let worker = &mut workers[w];
+                let id = worker
+                    .holding
+                    .take()
+                    .ok_or("a result from an idle worker")?;
                 let n = TASKS[id - 1];
-                println!("{} did task {id}: {n} * {n} = {square}", name(w));
+                println!("{} did task {id}: {n} * {n} = {square}", worker.name);
                 results[id - 1] = Some((square, w));
             }
-            (w, None) => {
+            Event::Gone(w) => {
+                let worker = &mut workers[w];
+                worker.inbox = None;
                 // The panic is caught here, at join: the master gets its message as a value.
-                let joined = handles[w].take().map(JoinHandle::join);
-                if let (Some(Err(payload)), Some(id)) = (joined, holding[w].take()) {
-                    let (who, why) = (name(w), message(&*payload));
-                    println!("{who} panicked ({why:?}) on task {id}; it goes back to the queue");
+                let joined = worker.thread.take().map(JoinHandle::join);
+                if let (Some(Err(payload)), Some(id)) = (joined, worker.holding.take()) {
+                    let (name, why) = (&worker.name, message(&*payload));
+                    println!("{name} panicked ({why:?}) on task {id}; it goes back to the queue");
                     queue.push_front((id, false)); // the next worker gets a plain task
                 }
             }
         }
     }
     println!("collected {total} of {total} results with threads");
-    drop(inboxes); // closing the task channels ends the live workers' loops
-    for worker in handles.into_iter().flatten() {
-        let _ = worker.join(); // only the poisoned task panics, and it was joined above
+    for worker in &mut workers {
+        worker.inbox = None; // closing its task channel ends a live worker's loop
+        if let Some(thread) = worker.thread.take() {
+            let _ = thread.join(); // only the poisoned task panics, and it was joined above
+        }
     }
     println!(
         "note: a panic unwinds only its own thread; an abort (or a segfault) in any thread \
@@ -104,22 +133,19 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     println!(" task |  n | n * n | thread");
     for (i, (square, w)) in results.into_iter().flatten().enumerate() {
-        println!("{:>5} | {:>2} | {square:>5} | {}", i + 1, TASKS[i], name(w));
+        let (id, n, who) = (i + 1, TASKS[i], &workers[w].name);
+        println!("{id:>5} | {n:>2} | {square:>5} | {who}");
     }
     Ok(())
 }
 // ANCHOR_END: idea
 
-fn name(w: usize) -> String {
-    format!("worker-{}", w + 1)
-}
-
 /// Tells the master that a worker thread has ended, however it ended.
-struct GoneOnDrop(usize, Sender<(usize, Option<u64>)>);
+struct GoneOnDrop(usize, Sender<Event>);
 
 impl Drop for GoneOnDrop {
     fn drop(&mut self) {
-        let _ = self.1.send((self.0, None));
+        let _ = self.1.send(Event::Gone(self.0));
     }
 }
 

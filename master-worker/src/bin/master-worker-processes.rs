@@ -28,7 +28,7 @@
 use std::collections::VecDeque;
 use std::error::Error;
 use std::io::{self, BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -47,24 +47,42 @@ enum Event {
     Gone(usize),      // end of file on its stdout: it exited or crashed
 }
 
+/// A worker process, as the master sees it.
+struct Worker {
+    name: String,
+    inbox: Option<ChildStdin>, // tasks go to its stdin as `n poisoned`; None once it is gone
+    child: Child,
+    holding: Option<usize>, // the task it is doing
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
-    if std::env::args().nth(1).as_deref() == Some("worker") {
-        return worker();
+    // args_os, not args: args panics on an argument that is not UTF-8.
+    match std::env::args_os().nth(1) {
+        None => {}
+        Some(role) if role == "worker" => return worker(),
+        Some(other) => {
+            return Err(format!("unexpected argument '{}': none is taken", other.display()).into());
+        }
     }
     let (pid, total) = (std::process::id(), TASKS.len());
     println!("master (pid {pid}) hands {total} tasks to {WORKERS} workers");
     let (events_tx, events) = mpsc::channel();
-    let (mut workers, mut inboxes, mut names) = (Workers(Vec::new()), Vec::new(), Vec::new());
+    let mut workers = Workers(Vec::new());
     for w in 0..WORKERS {
         let mut child = Command::new(std::env::current_exe()?)
             .arg("worker")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
-        inboxes.push(child.stdin.take().expect("stdin was piped"));
+        let inbox = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout was piped");
-        names.push(format!("process {}", child.id()));
-        workers.0.push(child);
+        let name = format!("process {}", child.id());
+        workers.0.push(Worker {
+            name,
+            inbox,
+            child,
+            holding: None,
+        });
         // A thread per worker forwards its lines, so the master waits on one channel.
         let events = events_tx.clone();
         thread::spawn(move || {
@@ -79,33 +97,37 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // The master keeps each idle, live worker busy, and knows who holds which task.
     let mut queue: VecDeque<_> = (1..=total).map(|id| (id, id == POISONED)).collect();
-    let mut holding = [None; WORKERS];
-    let mut alive = [true; WORKERS];
     let mut results: Vec<Option<(u64, usize)>> = vec![None; total];
     while results.contains(&None) {
-        for w in 0..WORKERS {
-            if alive[w] && holding[w].is_none() {
-                let Some((id, poisoned)) = queue.pop_front() else {
-                    break;
-                };
-                writeln!(inboxes[w], "{} {poisoned}", TASKS[id - 1])?;
-                holding[w] = Some(id);
-            }
+        for worker in &mut workers.0 {
+            let (Some(inbox), None) = (&mut worker.inbox, worker.holding) else {
+                continue;
+            };
+            let Some((id, poisoned)) = queue.pop_front() else {
+                break;
+            };
+            writeln!(inbox, "{} {poisoned}", TASKS[id - 1])?;
+            worker.holding = Some(id);
         }
         let event = events.recv_timeout(PATIENCE);
         match event.map_err(|e| format!("waiting for the workers: {e}"))? {
             Event::Done(w, square) => {
-                let id = holding[w].take().ok_or("a result from an idle worker")?;
+                let worker = &mut workers.0[w];
+                let id = worker
+                    .holding
+                    .take()
+                    .ok_or("a result from an idle worker")?;
                 let n = TASKS[id - 1];
-                println!("{} did task {id}: {n} * {n} = {square}", names[w]);
+                println!("{} did task {id}: {n} * {n} = {square}", worker.name);
                 results[id - 1] = Some((square, w));
             }
             Event::Gone(w) => {
-                alive[w] = false;
+                let worker = &mut workers.0[w];
+                worker.inbox = None;
                 // Reap it: the exit status says how it died (a signal, on Unix).
-                let status = workers.0[w].wait()?;
-                if let Some(id) = holding[w].take() {
-                    let name = &names[w];
+                let status = worker.child.wait()?;
+                if let Some(id) = worker.holding.take() {
+                    let name = &worker.name;
                     println!("{name} crashed ({status}) on task {id}; it goes back to the queue");
                     queue.push_front((id, false)); // the next worker gets a plain task
                 }
@@ -113,13 +135,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     println!("collected {total} of {total} results with processes");
-    drop(inboxes); // end of file on every worker's stdin: the live ones exit
-    for child in &mut workers.0 {
-        child.wait()?; // the crashed one was reaped already: this returns its status
+    for worker in &mut workers.0 {
+        worker.inbox = None; // end of file on its stdin: a live worker exits
+        worker.child.wait()?; // the crashed one was reaped already: this returns its status
     }
     println!(" task |  n | n * n | process");
     for (i, (square, w)) in results.into_iter().flatten().enumerate() {
-        let (id, n, who) = (i + 1, TASKS[i], &names[w]);
+        let (id, n, who) = (i + 1, TASKS[i], &workers.0[w].name);
         println!("{id:>5} | {n:>2} | {square:>5} | {who}");
     }
     Ok(())
@@ -143,15 +165,14 @@ fn worker() -> Result<(), Box<dyn Error>> {
 }
 // ANCHOR_END: idea
 
-/// The worker processes: dropping this kills and reaps any still running, so
-/// that no path, an error included, leaves one behind.
-struct Workers(Vec<Child>);
+/// The demo's workers: dropping this kills and reaps any still running, even on an error.
+struct Workers(Vec<Worker>);
 
 impl Drop for Workers {
     fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill(); // does nothing to one already reaped
-            let _ = child.wait();
+        for worker in &mut self.0 {
+            let _ = worker.child.kill(); // does nothing to a child already reaped
+            let _ = worker.child.wait();
         }
     }
 }
