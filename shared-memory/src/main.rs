@@ -52,16 +52,22 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     // The tutorial's race, written out: read, compute, write back. The other process can
     // store in between, and then one of the two updates is lost.
-    let racy = tug_of_war(shared, |delta| {
-        let value = shared.balance.load(Relaxed);
-        shared.balance.store(value.wrapping_add(delta), Relaxed);
-    })?;
+    // SAFETY: the closure, run in the forked child, only loads and stores an atomic in the
+    // shared mapping, with wrapping arithmetic: no allocation, no lock, no panic.
+    let racy = unsafe {
+        tug_of_war(shared, |delta| {
+            let value = shared.balance.load(Relaxed);
+            shared.balance.store(value.wrapping_add(delta), Relaxed);
+        })?
+    };
     // The balance ends START + (the +1s kept) - (the -1s kept), so its distance from START
     // can only understate the updates lost. By chance it may even be 0.
     let lost = racy.abs_diff(START);
     println!("load then store: Balance is {racy} (at least {lost} updates lost)");
     // One indivisible read-modify-write: nothing can come in between.
-    let exact = tug_of_war(shared, |delta| _ = shared.balance.fetch_add(delta, Relaxed))?;
+    // SAFETY: as above, the closure only does an atomic fetch_add on the shared mapping.
+    let exact =
+        unsafe { tug_of_war(shared, |delta| _ = shared.balance.fetch_add(delta, Relaxed))? };
     println!("fetch_add: Balance is {exact}");
 
     let before = [2, 3, 5];
@@ -87,13 +93,17 @@ fn main() -> Result<(), Box<dyn Error>> {
 
 /// The child adds +1 `UPDATES` times while the parent adds -1 as often, each with `add`;
 /// returns the balance once the child has exited.
+///
+/// # Safety
+/// `add` runs in a forked child, so it must be as [`fork_and_wait`]'s `child_work`: only
+/// touch memory (atomics in the shared mapping), with no allocation, no lock, no panic.
 #[cfg(unix)]
-fn tug_of_war(shared: &Shared, add: impl Fn(i64)) -> Result<i64, Box<dyn Error>> {
+unsafe fn tug_of_war(shared: &Shared, add: impl Fn(i64)) -> Result<i64, Box<dyn Error>> {
     shared.balance.store(START, Relaxed);
     let add = &add;
     let add_all = |delta| move || (0..UPDATES).for_each(|_| add(delta));
-    // SAFETY: `add` only does atomic operations on the shared mapping and wrapping
-    // arithmetic: no allocation, no lock, no panic.
+    // SAFETY: the child runs only `add`, which this function's caller vouches for, in a loop
+    // that neither allocates nor panics.
     unsafe { fork_and_wait(add_all(1), add_all(-1))? };
     Ok(shared.balance.load(Relaxed))
 }
