@@ -2,16 +2,148 @@
 //! worker pool and by rayon; Python runs it sequentially, by threads, processes and a Pool.
 
 use crate::Res;
+use crate::charts::Series;
 use crate::config::{Cfg, Mode};
-use crate::row::{Cell, Key, Row, find};
+use crate::group::{Check, Group};
+use crate::python::Script;
+use crate::report::cell;
+use crate::row::{Cell, Row, find, key};
 use crate::stats::{Fig, Runs, Scale, timed};
 use crate::targets::{Target, check, times};
 use crate::work::{Job, Kind};
 use crossbeam::channel;
 use rayon::prelude::*;
+use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
+
+const NAME: &str = "cpu";
+const SCRIPT: Script = Script {
+    name: "cpu.py",
+    text: include_str!("../python/cpu.py"),
+};
+
+/// A row: the workload, the variant and its workers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Key {
+    kind: Kind,
+    variant: Variant,
+    workers: usize,
+}
+
+pub struct Cpu;
+
+impl Group for Cpu {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn planned(&self, cfg: &Cfg) -> u64 {
+        // Per workload: each row's Rust side, and the Python side of every row but rayon's.
+        let parallel = parallel_variants(cfg.mode);
+        let with_python = parallel.iter().filter(|v| v.python().is_some()).count();
+        let per_workers = parallel.len() + with_python;
+        (Kind::ALL.len() * (2 + per_workers * worker_counts(cfg).len())) as u64
+    }
+
+    fn run(&self, cfg: &Cfg) -> Res<Vec<Row>> {
+        run(cfg)
+    }
+
+    fn targets(&self, rows: &[Row], cfg: &Cfg) -> Vec<Target> {
+        targets(rows, cfg)
+    }
+
+    fn table(&self, rows: &[Row], _cfg: &Cfg) -> String {
+        let lines: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.item.clone(),
+                    r.rust_variant.clone(),
+                    r.workers.unwrap_or(1).to_string(),
+                    cell(&r.rust),
+                    crate::report::times(r.rust_speedup),
+                    cell(&r.python),
+                    crate::report::times(r.python_speedup),
+                    crate::report::times(r.rust_advantage),
+                ]
+            })
+            .collect();
+        let header = [
+            "workload",
+            "variant",
+            "workers",
+            "Rust",
+            "Rust speedup",
+            "Python",
+            "Python speedup",
+            "Rust faster by",
+        ];
+        let title = "cpu: time per run; speedup = sequential / this, same side";
+        crate::report::table(title, &header, &lines)
+    }
+
+    fn charts(&self, rows: &[Row], cfg: &Cfg, dir: &std::path::Path) -> Res<Vec<&'static str>> {
+        // A panel per workload: each parallel variant's speedup against its workers.
+        let mut panels: Vec<(String, Vec<Series>)> = Vec::new();
+        for kind in Kind::ALL {
+            let rows: Vec<(&Key, &Row)> = rows
+                .iter()
+                .filter_map(|r| key::<Key>(r).filter(|k| k.kind == kind).map(|k| (k, r)))
+                .collect();
+            let Some((_, first)) = rows.first() else {
+                continue;
+            };
+            let mut series = Vec::new();
+            for rust in [true, false] {
+                for variant in &Variant::ALL[1..] {
+                    let mut points = vec![(1.0, 1.0)];
+                    for (k, r) in rows.iter().filter(|(k, _)| k.variant == *variant) {
+                        let s = if rust {
+                            r.rust_speedup
+                        } else {
+                            r.python_speedup
+                        };
+                        if let Some(s) = s {
+                            points.push((k.workers as f64, s));
+                        }
+                    }
+                    if points.len() > 1 {
+                        let side = if rust { "Rust" } else { "Python" };
+                        series.push((format!("{side} {}", variant.name()), points));
+                    }
+                }
+            }
+            panels.push((first.item.clone(), series));
+        }
+        let path = dir.join("cpu_speedup.svg");
+        crate::charts::speedup_panels(&panels, cfg.cores, &path)?;
+        Ok(vec!["cpu_speedup.svg"])
+    }
+
+    fn checks(&self, _exe: &std::path::Path) -> Res<Vec<Check>> {
+        let mut out = Vec::new();
+        for kind in Kind::ALL {
+            let mut job = Job::new(kind, 20_000, 8);
+            job.rounds = 2; // a run repeats the work: the answer must not change
+            let job = Arc::new(job);
+            for variant in Variant::ALL {
+                let rust = job.combine(&Runner::new(&job, variant, 2)?.run(&job)?);
+                let py = variant.python().unwrap_or("sequential");
+                // cpu.py prints {VARIANT: {"answer", ...}}: "VARIANT" names the part to compare.
+                out.push(Check {
+                    name: format!("cpu {} {}", kind.name(), variant.name()),
+                    script: SCRIPT.name,
+                    args: python_args(&job, &[py], 2, Runs::new(0, 1)),
+                    rust: json!({ py: { "answer": rust } }),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
 
 /// Enough chunks that the last ones finish close together on any core count.
 const CHUNKS: usize = 64;
@@ -19,7 +151,7 @@ const CHUNKS: usize = 64;
 /// The same sizes in quick and full runs, so both measure the same thing: a ratio depends on
 /// the size (a binary search in a bigger array waits longer for memory). Each is 0.1-0.2 s
 /// of CPython on one core; Rust repeats the work in rounds until a timed run is long enough.
-pub fn size(mode: Mode, kind: Kind) -> u64 {
+fn size(mode: Mode, kind: Kind) -> u64 {
     match kind {
         Kind::Primes => mode.pick(20_000, 150_000, 150_000),
         Kind::Leibniz => mode.pick(20_000, 1_500_000, 1_500_000),
@@ -35,7 +167,7 @@ fn min_run_secs(mode: Mode) -> f64 {
 }
 
 /// Worker counts for the parallel variants: quick runs only use every core.
-pub fn worker_counts(cfg: &Cfg) -> Vec<usize> {
+fn worker_counts(cfg: &Cfg) -> Vec<usize> {
     match cfg.mode {
         Mode::Full => {
             let mut w: Vec<usize> = (1..=cfg.cores).collect();
@@ -55,16 +187,8 @@ fn parallel_variants(mode: Mode) -> &'static [Variant] {
     }
 }
 
-pub fn planned(cfg: &Cfg) -> u64 {
-    // Per workload: each row's Rust side, and the Python side of every row but rayon's.
-    let parallel = parallel_variants(cfg.mode);
-    let with_python = parallel.iter().filter(|v| v.python().is_some()).count();
-    let per_workers = parallel.len() + with_python;
-    (Kind::ALL.len() * (2 + per_workers * worker_counts(cfg).len())) as u64
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Variant {
+enum Variant {
     Sequential,
     Threads,
     Processes,
@@ -73,7 +197,7 @@ pub enum Variant {
 }
 
 impl Variant {
-    pub const ALL: [Variant; 5] = [
+    const ALL: [Variant; 5] = [
         Variant::Sequential,
         Variant::Threads,
         Variant::Processes,
@@ -81,7 +205,7 @@ impl Variant {
         Variant::Rayon,
     ];
 
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             Variant::Sequential => "sequential",
             Variant::Threads => "threads",
@@ -92,7 +216,7 @@ impl Variant {
     }
 
     /// The Python script's variant doing the same thing, if any.
-    pub fn python(self) -> Option<&'static str> {
+    fn python(self) -> Option<&'static str> {
         match self {
             Variant::Rayon => None,
             v => Some(v.name()),
@@ -218,7 +342,7 @@ fn processes(_job: &Job, _workers: usize) -> Res<Vec<u64>> {
 
 /// A pool of worker threads started once and fed chunk numbers over a channel, as
 /// multiprocessing.Pool is fed tasks; starting it is not part of a timed run.
-pub struct Pool {
+struct Pool {
     tasks: Option<channel::Sender<usize>>,
     results: channel::Receiver<(usize, u64)>,
     handles: Vec<thread::JoinHandle<()>>,
@@ -227,7 +351,7 @@ pub struct Pool {
 }
 
 impl Pool {
-    pub fn new(job: Arc<Job>, workers: usize) -> Pool {
+    fn new(job: Arc<Job>, workers: usize) -> Pool {
         let (task_tx, task_rx) = channel::unbounded::<usize>();
         let (res_tx, res_rx) = channel::unbounded();
         let handles = (0..workers)
@@ -251,7 +375,7 @@ impl Pool {
         }
     }
 
-    pub fn run(&self) -> Res<Vec<u64>> {
+    fn run(&self) -> Res<Vec<u64>> {
         let tasks = self.tasks.as_ref().ok_or("pool is shut down")?;
         for t in 0..self.count {
             tasks.send(t)?;
@@ -277,7 +401,7 @@ impl Drop for Pool {
 
 /// A rayon pool whose threads are gone when it is dropped. rayon's own pool lets its threads
 /// end in their own time, so the next variant's timed run could meet them.
-pub struct RayonPool {
+struct RayonPool {
     pool: Option<rayon::ThreadPool>,
     exited: std::sync::mpsc::Receiver<()>,
     threads: usize,
@@ -361,13 +485,8 @@ impl Runner {
     }
 }
 
-/// The answer one Rust variant computes (used by `bench check`).
-pub fn answer(job: &Arc<Job>, variant: Variant, workers: usize) -> Res<serde_json::Value> {
-    Ok(job.combine(&Runner::new(job, variant, workers)?.run(job)?))
-}
-
 /// cpu.py's arguments: it runs `variants` round-robin, one repeat of each in turn.
-pub fn python_args(job: &Job, variants: &[&str], workers: usize, runs: Runs) -> Vec<String> {
+fn python_args(job: &Job, variants: &[&str], workers: usize, runs: Runs) -> Vec<String> {
     let mut args = vec![
         job.kind.name().into(),
         job.size.to_string(),
@@ -399,13 +518,13 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
     let steps = crate::calibrate::steps_for((min_run_secs(cfg.mode) / 2.0).max(0.002));
     let mut plain = Vec::new();
     let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by_key(|&i| match rows[i].key {
-        Key::Cpu {
+    order.sort_by_key(|&i| match key::<Key>(&rows[i]) {
+        Some(Key {
             variant: Variant::Sequential,
             ..
-        } => 0,
-        Key::Cpu { workers, .. } => usize::MAX - workers,
-        _ => usize::MAX,
+        }) => 0,
+        Some(k) => usize::MAX - k.workers,
+        None => usize::MAX,
     });
     for rep in 0..runs.total() {
         if rep >= runs.warmup {
@@ -416,9 +535,9 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
             if !row.notes.is_empty() {
                 continue; // this variant already failed
             }
-            let Key::Cpu {
+            let Some(&Key {
                 variant, workers, ..
-            } = row.key
+            }) = key::<Key>(row)
             else {
                 continue;
             };
@@ -437,7 +556,7 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
     }
     let plain = (!plain.is_empty()).then(|| Fig::new("x", plain).median);
     for (row, secs) in rows.iter_mut().zip(samples) {
-        if !matches!(row.key, Key::Cpu { workers: 1, .. }) {
+        if key::<Key>(row).is_some_and(|k| k.workers != 1) {
             row.plain_threads = plain;
         }
         if !secs.is_empty() && row.notes.is_empty() {
@@ -453,10 +572,7 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
 fn measure_python(cfg: &Cfg, job: &Job, workers: usize, rows: &mut [&mut Row]) {
     let variants: Vec<&str> = rows
         .iter()
-        .filter_map(|r| match r.key {
-            Key::Cpu { variant, .. } => variant.python(),
-            _ => None,
-        })
+        .filter_map(|r| key::<Key>(r).and_then(|k| k.variant.python()))
         .collect();
     if variants.is_empty() {
         return;
@@ -467,12 +583,12 @@ fn measure_python(cfg: &Cfg, job: &Job, workers: usize, rows: &mut [&mut Row]) {
         variants.join(", ")
     ));
     let args = python_args(job, &variants, workers, cfg.runs);
-    let out = crate::python::run(cfg, crate::group::Group::Cpu, &args);
+    let out = crate::python::run(cfg, &SCRIPT, &args);
     for row in rows.iter_mut() {
-        let Key::Cpu { variant, .. } = row.key else {
+        let Some(py) = key::<Key>(row).and_then(|k| k.variant.python()) else {
             continue;
         };
-        if let Some(py) = variant.python() {
+        {
             let part = out.as_ref().map(|v| v[py].clone()).map_err(Clone::clone);
             crate::python::fill(row, py, part, Scale::Secs, true);
             cfg.done();
@@ -494,7 +610,7 @@ fn rounds_for(cfg: &Cfg, job: &Job) -> usize {
     (target / once.max(1e-6)).ceil().clamp(1.0, 10_000.0) as usize
 }
 
-pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     let mut out = Vec::new();
     for kind in Kind::ALL {
         cfg.step(&format!("cpu {}: building input", kind.name()));
@@ -503,12 +619,12 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
         let job = Arc::new(job);
         let mut rows = Vec::new();
         let mut add = |variant: Variant, workers: usize| {
-            let key = Key::Cpu {
+            let key = Key {
                 kind,
                 variant,
                 workers,
             };
-            let mut row = Row::new(key, kind.describe(job.size), variant.name());
+            let mut row = Row::new(NAME, key, kind.describe(job.size), variant.name());
             row.workers = Some(workers);
             rows.push(row);
         };
@@ -548,14 +664,14 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     Ok(out)
 }
 
-pub fn targets(rows: &[Row], cfg: &Cfg) -> Vec<Target> {
+fn targets(rows: &[Row], cfg: &Cfg) -> Vec<Target> {
     let cores = cfg.cores;
     let mut out = Vec::new();
     for kind in Kind::ALL {
         let row = |variant, workers| {
             find(
                 rows,
-                Key::Cpu {
+                &Key {
                     kind,
                     variant,
                     workers,

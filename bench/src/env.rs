@@ -26,7 +26,7 @@ pub struct Env {
     pub calibration_end: Option<Calibration>,
     pub load_average_end: Option<f64>,
     /// Seconds each group took, in the order they ran.
-    pub group_seconds: Vec<(crate::group::Group, f64)>,
+    pub group_seconds: Vec<(&'static str, f64)>,
     pub repeats: usize,
     pub warmup: usize,
     pub unix_time: u64,

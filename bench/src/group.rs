@@ -1,95 +1,57 @@
-//! The groups of measurements: each one's rows, its progress steps and its targets come from
-//! its own module; this is the one place that lists them.
+//! What a group of measurements is: its workloads, child roles, rows, targets, table and
+//! charts all live in its own module, behind this trait; main lists the groups once. Nothing
+//! here knows any group.
 
 use crate::Res;
 use crate::config::Cfg;
 use crate::row::Row;
 use crate::targets::Target;
 use serde::Serialize;
+use serde_json::Value;
+use std::path::Path;
 
-// Plain comments on the variants: doc comments would make clap's -h and --help differ.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Group {
-    // Primes, Leibniz pi, binary search: sequential, threads, processes, pool, rayon.
-    Cpu,
-    // N concurrent waits and HTTP requests: tokio, OS threads, asyncio, Python threads.
-    Io,
-    // The cost of one start: fork, re-exec, thread, task.
-    Spawn,
-    // Pipes, channels and queues.
-    Ipc,
-    // Mutex, atomics, threading.Lock.
-    Locks,
-    // Word frequencies, hashing a file tree, scraping a slow local server.
-    Realworld,
+/// One answer of a Rust variant on small inputs, with the Python script and arguments that
+/// must give the same answer (`bench check` prints them; the tests run and compare them).
+#[derive(Serialize)]
+pub struct Check {
+    pub name: String,
+    pub script: &'static str,
+    pub args: Vec<String>,
+    /// The part of the script's JSON that must be equal.
+    pub rust: Value,
 }
 
-impl Group {
-    pub const ALL: [Group; 6] = [
-        Group::Cpu,
-        Group::Io,
-        Group::Spawn,
-        Group::Ipc,
-        Group::Locks,
-        Group::Realworld,
-    ];
+pub trait Group: Sync {
+    /// The name on the command line and in results.json.
+    fn name(&self) -> &'static str;
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Group::Cpu => "cpu",
-            Group::Io => "io",
-            Group::Spawn => "spawn",
-            Group::Ipc => "ipc",
-            Group::Locks => "locks",
-            Group::Realworld => "realworld",
-        }
+    /// How many progress steps a run of the group takes.
+    fn planned(&self, cfg: &Cfg) -> u64;
+
+    /// Measures every row.
+    fn run(&self, cfg: &Cfg) -> Res<Vec<Row>>;
+
+    /// BENCH.md's targets for this group, checked against its rows.
+    fn targets(&self, _rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
+        Vec::new()
     }
 
-    /// The Python script (in bench/python/) holding this group's Python side.
-    pub fn script(self) -> &'static str {
-        match self {
-            Group::Cpu => "cpu.py",
-            Group::Io => "io.py",
-            Group::Spawn => "spawn.py",
-            Group::Ipc => "ipc.py",
-            Group::Locks => "locks.py",
-            Group::Realworld => "realworld.py",
-        }
+    /// The group's part of the Markdown report (its rows are never empty).
+    fn table(&self, rows: &[Row], cfg: &Cfg) -> String;
+
+    /// Writes the group's charts into `dir`; returns their file names.
+    fn charts(&self, _rows: &[Row], _cfg: &Cfg, _dir: &Path) -> Res<Vec<&'static str>> {
+        Ok(Vec::new())
     }
 
-    /// How many progress steps the group takes.
-    pub fn planned(self, cfg: &Cfg) -> u64 {
-        match self {
-            Group::Cpu => crate::cpu::planned(cfg),
-            Group::Io => crate::io::planned(cfg),
-            Group::Spawn => crate::spawn::planned(cfg),
-            Group::Ipc => crate::ipc::planned(cfg),
-            Group::Locks => crate::locks::planned(cfg),
-            Group::Realworld => crate::realworld::planned(cfg),
-        }
+    /// Runs one of the group's child roles (`bench child GROUP ROLE`, ROLE the JSON of the
+    /// group's own role type).
+    fn child(&self, role: &str) -> Res<()> {
+        Err(format!("the {} group has no child role {role}", self.name()).into())
     }
 
-    pub fn run(self, cfg: &Cfg) -> Res<Vec<Row>> {
-        match self {
-            Group::Cpu => crate::cpu::run(cfg),
-            Group::Io => crate::io::run(cfg),
-            Group::Spawn => crate::spawn::run(cfg),
-            Group::Ipc => crate::ipc::run(cfg),
-            Group::Locks => crate::locks::run(cfg),
-            Group::Realworld => crate::realworld::run(cfg),
-        }
-    }
-
-    /// BENCH.md's targets for this group, checked against this run's rows.
-    pub fn targets(self, rows: &[Row], cfg: &Cfg) -> Vec<Target> {
-        match self {
-            Group::Cpu => crate::cpu::targets(rows, cfg),
-            Group::Io => crate::io::targets(rows, cfg),
-            Group::Spawn => crate::spawn::targets(rows, cfg),
-            Group::Ipc => crate::ipc::targets(rows, cfg),
-            Group::Locks => Vec::new(),
-            Group::Realworld => crate::realworld::targets(rows, cfg),
-        }
+    /// The group's answers for `bench check`.
+    fn checks(&self, _exe: &Path) -> Res<Vec<Check>> {
+        Ok(Vec::new())
     }
 }

@@ -2,28 +2,212 @@
 //! variant runs in a fresh process so its peak memory is its own.
 
 use crate::Res;
+use crate::charts::Series;
 use crate::config::{Cfg, Mode};
-use crate::row::{Cell, Key, Row, find};
+use crate::group::{Check, Group};
+use crate::python::Script;
+use crate::report::{opt_cell, peak};
+use crate::row::{Cell, Row, find};
 use crate::stats::Fig;
 use crate::targets::{Target, check, mib, sig, times};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
+use std::path::Path;
 use std::pin::Pin;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+const NAME: &str = "io";
+const SCRIPT: Script = Script {
+    name: "io.py",
+    text: include_str!("../python/io.py"),
+};
+
+/// What this binary does when restarted by the io group.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+enum Role {
+    /// `n` concurrent waits of `arg` ms (tokio, threads) or `n` concurrent requests to the
+    /// server on port `arg` (the HTTP cases); prints the count done, the wall time and the
+    /// process's peak resident memory as JSON.
+    Run { case: Case, n: usize, arg: u64 },
+    /// Answers every request after `delay_ms` (a slow backend), prints its port, and stops
+    /// when its stdin closes.
+    HttpServer { delay_ms: u64 },
+}
+
+/// A row: the case and N.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Key {
+    case: Case,
+    n: usize,
+}
+
+pub struct Io;
+
+impl Group for Io {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn planned(&self, cfg: &Cfg) -> u64 {
+        ((counts(cfg.mode).len() + http_counts(cfg.mode).len()) * 2 * 2) as u64
+    }
+
+    fn run(&self, cfg: &Cfg) -> Res<Vec<Row>> {
+        run(cfg)
+    }
+
+    fn targets(&self, rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
+        targets(rows)
+    }
+
+    fn table(&self, rows: &[Row], _cfg: &Cfg) -> String {
+        table(rows)
+    }
+
+    fn charts(&self, rows: &[Row], _cfg: &Cfg, dir: &Path) -> Res<Vec<&'static str>> {
+        let wall = [
+            "io: wall time against N concurrent waits",
+            "N (concurrent waits)",
+            "wall time, s",
+        ];
+        crate::charts::log_lines(&series(rows, false), wall, &dir.join("io_wall.svg"))?;
+        let memory = [
+            "io: peak memory of the process against N concurrent waits",
+            "N (concurrent waits)",
+            "peak resident memory, MiB",
+        ];
+        crate::charts::log_lines(&series(rows, true), memory, &dir.join("io_memory.svg"))?;
+        Ok(vec!["io_wall.svg", "io_memory.svg"])
+    }
+
+    fn child(&self, role: &str) -> Res<()> {
+        match crate::child::parse(role)? {
+            Role::Run { case, n, arg } => role_run(case, n, arg),
+            Role::HttpServer { delay_ms } => server_role(delay_ms),
+        }
+    }
+
+    fn checks(&self, exe: &Path) -> Res<Vec<Check>> {
+        let mut out = Vec::new();
+        for case in Case::WAITS {
+            let rust = child(exe, case, 50, 5)?;
+            out.push(Check {
+                name: format!("io {}", case.name()),
+                script: SCRIPT.name,
+                args: vec![case.python().into(), "50".into(), "5".into()],
+                rust: json!({ "answer": rust["answer"] }),
+            });
+        }
+        // "PORT" in the Python arguments stands for a server the replaying side starts itself.
+        let server = crate::child::Server::start(exe, NAME, &Role::HttpServer { delay_ms: 1 })?;
+        for case in Case::HTTP {
+            let rust = child(exe, case, 20, u64::from(server.port))?;
+            out.push(Check {
+                name: format!("io {}", case.name()),
+                script: SCRIPT.name,
+                args: vec![case.python().into(), "20".into(), "PORT".into()],
+                rust: json!({ "answer": rust["answer"] }),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The io table: wall time, peak memory and bytes per task on both sides.
+fn table(rows: &[Row]) -> String {
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mem_ratio = peak(&r.python_peak_mib)
+                .zip(peak(&r.rust_peak_mib))
+                .map(|(p, q)| p / q);
+            let n = r.workers.unwrap_or(0);
+            let per_task = |c: &Option<Cell>| {
+                peak(c).map_or("—".into(), |m| format!("{:.0}", m * 1048576.0 / n as f64))
+            };
+            vec![
+                n.to_string(),
+                r.rust_variant.clone(),
+                crate::report::cell(&r.rust),
+                opt_cell(&r.rust_peak_mib),
+                per_task(&r.rust_peak_mib),
+                r.python_variant.clone().unwrap_or("—".into()),
+                crate::report::cell(&r.python),
+                opt_cell(&r.python_peak_mib),
+                per_task(&r.python_peak_mib),
+                crate::report::times(r.rust_advantage),
+                crate::report::times(mem_ratio),
+            ]
+        })
+        .collect();
+    let header = [
+        "N",
+        "Rust",
+        "wall",
+        "peak memory",
+        "bytes per task",
+        "Python",
+        "wall",
+        "peak memory",
+        "bytes per task",
+        "Rust faster by",
+        "Rust memory smaller by",
+    ];
+    crate::report::table(
+        "io: N concurrent waits; wall time and peak memory of a fresh process per run; \
+         bytes per task = peak memory / N",
+        &header,
+        &lines,
+    )
+}
+
+/// Wall time or peak memory against N: a line per variant and side.
+fn series(rows: &[Row], memory: bool) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    for rust in [true, false] {
+        for case in Case::WAITS.into_iter().chain(Case::HTTP) {
+            let mut points = Vec::new();
+            let mut name = None;
+            for r in rows
+                .iter()
+                .filter(|r| crate::row::key::<Key>(r).is_some_and(|k| k.case == case))
+            {
+                name = if rust {
+                    Some(format!("Rust {}", r.rust_variant))
+                } else {
+                    r.python_variant.clone()
+                };
+                let cell = match (rust, memory) {
+                    (true, false) => Some(&r.rust),
+                    (false, false) => Some(&r.python),
+                    (true, true) => r.rust_peak_mib.as_ref(),
+                    (false, true) => r.python_peak_mib.as_ref(),
+                };
+                if let (Some(Cell::Fig(f)), Some(n)) = (cell, r.workers) {
+                    points.push((n as f64, f.median));
+                }
+            }
+            if let Some(name) = name {
+                out.push((name, points));
+            }
+        }
+    }
+    out
+}
+
 /// More OS threads than this are not started: each has its own stack and kernel task, and a
 /// shared machine (or a low `ulimit -u`) may refuse long before 100k. The quick run stops at
 /// 1000 to stay short (10k threads take seconds to start in Python).
-pub fn thread_limit(mode: Mode) -> usize {
+fn thread_limit(mode: Mode) -> usize {
     mode.pick(1_000, 1_000, 10_000)
 }
 
 /// N levels of the waits. The quick run skips 10k: 100k is the one its targets judge.
-pub fn counts(mode: Mode) -> Vec<usize> {
+fn counts(mode: Mode) -> Vec<usize> {
     mode.pick(
         vec![10, 100],
         vec![1_000, 100_000],
@@ -33,7 +217,7 @@ pub fn counts(mode: Mode) -> Vec<usize> {
 
 /// Connections at once: each is a socket on both sides, so far fewer than waits. The quick
 /// run leaves HTTP to the full run: no target reads it.
-pub fn http_counts(mode: Mode) -> Vec<usize> {
+fn http_counts(mode: Mode) -> Vec<usize> {
     mode.pick(vec![20], vec![], vec![100, 1_000, 5_000])
 }
 
@@ -43,13 +227,13 @@ fn asyncio_limit(mode: Mode) -> usize {
     mode.pick(usize::MAX, 10_000, usize::MAX)
 }
 
-pub fn delay_ms(mode: Mode) -> u64 {
+fn delay_ms(mode: Mode) -> u64 {
     mode.pick(10, 100, 100)
 }
 
 /// One io measurement: N waits or N HTTP requests, by tasks or by threads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Case {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Case {
     Tokio,
     Threads,
     HttpTokio,
@@ -60,8 +244,8 @@ impl Case {
     pub const WAITS: [Case; 2] = [Case::Tokio, Case::Threads];
     pub const HTTP: [Case; 2] = [Case::HttpTokio, Case::HttpThreads];
 
-    /// The role name of `bench __io`.
-    pub fn role(self) -> &'static str {
+    /// Its name in checks and progress lines.
+    fn name(self) -> &'static str {
         match self {
             Case::Tokio => "tokio",
             Case::Threads => "threads",
@@ -71,7 +255,7 @@ impl Case {
     }
 
     /// io.py's variant doing the same.
-    pub fn python(self) -> &'static str {
+    fn python(self) -> &'static str {
         match self {
             Case::Tokio => "asyncio",
             Case::Threads => "threads",
@@ -107,10 +291,6 @@ impl Case {
     }
 }
 
-pub fn planned(cfg: &Cfg) -> u64 {
-    ((counts(cfg.mode).len() + http_counts(cfg.mode).len()) * 2 * 2) as u64
-}
-
 const REQUEST: &[u8] = b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
 
 /// One request over a fresh connection; true when the answer is a 200.
@@ -131,19 +311,13 @@ async fn get_async(port: u16) -> std::io::Result<bool> {
     Ok(reply.starts_with(b"HTTP/1.1 200"))
 }
 
-/// The helper role: `n` concurrent waits of ARG ms (tokio, threads) or `n` concurrent requests
-/// to the server on port ARG (http-tokio, http-threads); prints the count done, the wall time
-/// and the process's peak resident memory as JSON on stdout.
-pub fn role(args: &[String]) -> Res<()> {
-    let [variant, n, arg] = args else {
-        return Err("usage: __io tokio|threads|http-tokio|http-threads N DELAY_MS|PORT".into());
-    };
-    let n: usize = n.parse()?;
-    let delay = Duration::from_millis(arg.parse()?);
-    let port: u16 = arg.parse().unwrap_or(0);
-    let (answer, wall) = match variant.as_str() {
-        "tokio" => waits_in_tokio(n, delay)?,
-        "http-tokio" => {
+/// The `Run` role.
+fn role_run(case: Case, n: usize, arg: u64) -> Res<()> {
+    let delay = Duration::from_millis(arg);
+    let port = u16::try_from(arg).unwrap_or(0);
+    let (answer, wall) = match case {
+        Case::Tokio => waits_in_tokio(n, delay)?,
+        Case::HttpTokio => {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
                 let start = Instant::now();
@@ -157,8 +331,8 @@ pub fn role(args: &[String]) -> Res<()> {
                 Ok::<_, tokio::task::JoinError>((done, start.elapsed()))
             })?
         }
-        "threads" | "http-threads" => {
-            let http = variant == "http-threads";
+        Case::Threads | Case::HttpThreads => {
+            let http = case.http();
             let start = Instant::now();
             let mut handles = Vec::with_capacity(n);
             for _ in 0..n {
@@ -177,13 +351,8 @@ pub fn role(args: &[String]) -> Res<()> {
             }
             (done, start.elapsed())
         }
-        other => return Err(format!("unknown io variant {other}").into()),
     };
-    let peak = peak_kib().map_or(Value::Null, |k| json!(k));
-    println!(
-        "{}",
-        json!({"answer": answer, "wall": wall.as_secs_f64(), "peak_kib": peak})
-    );
+    crate::child::print_figures(json!(answer), wall.as_secs_f64());
     Ok(())
 }
 
@@ -262,15 +431,9 @@ fn waits_in_tokio(n: usize, delay: Duration) -> Res<(u64, Duration)> {
     Ok((done, start.elapsed()))
 }
 
-/// The helper role `__http-server DELAY_MS`: answers every request after DELAY_MS (a slow
-/// backend), prints its port on stdout, and stops when its stdin closes (so it never outlives
-/// the bench that started it).
-pub fn server_role(args: &[String]) -> Res<()> {
-    let delay = Duration::from_millis(
-        args.first()
-            .ok_or("usage: __http-server DELAY_MS")?
-            .parse()?,
-    );
+/// The `HttpServer` role.
+fn server_role(delay_ms: u64) -> Res<()> {
+    let delay = Duration::from_millis(delay_ms);
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -295,109 +458,27 @@ pub fn server_role(args: &[String]) -> Res<()> {
                 });
             }
         };
-        // stdin reaching EOF (the parent closed it or died) ends the server.
-        let stdin_closed = tokio::task::spawn_blocking(|| {
-            let mut sink = Vec::new();
-            let _ = std::io::stdin().read_to_end(&mut sink);
-        });
         tokio::select! {
             () = serve => {}
-            _ = stdin_closed => {}
+            () = crate::child::stdin_closed() => {}
         }
         Ok::<_, std::io::Error>(())
     })?;
     Ok(())
 }
 
-/// The server child; dropping it closes its stdin, which stops it, and reaps it.
-pub struct Server {
-    child: Child,
-    pub port: u16,
+/// Starts the `Run` role and reads the JSON it prints.
+fn child(exe: &Path, case: Case, n: usize, arg: u64) -> Result<Value, String> {
+    crate::child::json(exe, NAME, &Role::Run { case, n, arg })
 }
 
-impl Server {
-    pub fn start(exe: &std::path::Path, delay_ms: u64) -> Res<Server> {
-        Server::spawn(exe, &["__http-server", &delay_ms.to_string()])
-    }
-
-    /// A server child, `exe ARGS`, that prints the port it listens on as its first line.
-    pub fn spawn(exe: &std::path::Path, args: &[&str]) -> Res<Server> {
-        let mut child = Command::new(exe)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let mut line = String::new();
-        let out = child.stdout.take().ok_or("server has no stdout")?;
-        BufReader::new(out).read_line(&mut line)?;
-        match line.trim().parse() {
-            Ok(port) => Ok(Server { child, port }),
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                Err(format!("the {args:?} server printed {line:?}, not a port").into())
-            }
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-    }
-}
-
-/// Peak resident memory of this process so far, in KiB.
-///
-/// On Linux this is VmHWM, the high-water mark of the memory map made by exec: getrusage's
-/// ru_maxrss would also count the parent's memory, because Command starts a child by sharing
-/// the parent's memory until exec (vfork-style) and Linux carries that peak across exec.
-#[cfg(target_os = "linux")]
-pub fn peak_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-#[cfg(all(unix, not(target_os = "linux")))]
-pub fn peak_kib() -> Option<u64> {
-    use nix::sys::resource::{UsageWho, getrusage};
-    let rss = getrusage(UsageWho::RUSAGE_SELF).ok()?.max_rss();
-    // Linux reports KiB, macOS bytes.
-    let kib = if cfg!(target_os = "macos") {
-        rss / 1024
-    } else {
-        rss
-    };
-    u64::try_from(kib).ok()
-}
-
-#[cfg(not(unix))]
-pub fn peak_kib() -> Option<u64> {
-    None
-}
-
-/// Starts `exe __io VARIANT N ARG` and reads the JSON it prints.
-pub fn child(exe: &std::path::Path, variant: &str, n: usize, arg: u64) -> Result<Value, String> {
-    let out = Command::new(exe)
-        .args(["__io", variant, &n.to_string(), &arg.to_string()])
-        .output()
-        .map_err(|e| format!("starting the io child: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(err.lines().last().unwrap_or("io child failed").to_string());
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("io child printed bad JSON: {e}"))
-}
-
-pub fn python_once(cfg: &Cfg, variant: &str, n: usize, arg: u64) -> Result<Value, String> {
+fn python_once(cfg: &Cfg, variant: &str, n: usize, arg: u64) -> Result<Value, String> {
     let args = [variant.to_string(), n.to_string(), arg.to_string()];
-    crate::python::run(cfg, crate::group::Group::Io, &args)
+    crate::python::run(cfg, &SCRIPT, &args)
 }
 
 /// Runs a one-shot child `repeats` times and gathers wall time and peak memory figures.
-pub fn gather(
+fn gather(
     repeats: usize,
     once: impl Fn() -> Result<Value, String>,
 ) -> Result<(Fig, Option<Fig>, Value), String> {
@@ -416,13 +497,13 @@ pub fn gather(
 
 /// Measures one (Rust, Python) pair at one N; `arg` is the delay or the server's port.
 fn pair(cfg: &Cfg, n: usize, case: Case, arg: u64) -> Row {
-    let (rust, py) = (case.role(), case.python());
+    let (rust, py) = (case.name(), case.python());
     let item = if case.http() {
         format!("HTTP, N = {n}")
     } else {
         format!("N = {n}")
     };
-    let mut row = Row::new(Key::Io { case, n }, item, case.label());
+    let mut row = Row::new(NAME, Key { case, n }, item, case.label());
     row.python_variant = Some(case.python_label().to_string());
     row.workers = Some(n);
     let limit = thread_limit(cfg.mode);
@@ -437,9 +518,10 @@ fn pair(cfg: &Cfg, n: usize, case: Case, arg: u64) -> Row {
     };
     cfg.step(&format!("io N={n} Rust {rust}"));
     if skip {
+        row.skipped = true;
         row.notes.push(format!("Rust: {}", skipped()));
     } else {
-        match gather(cfg.runs.repeats, || child(&cfg.exe, rust, n, arg)) {
+        match gather(cfg.runs.repeats, || child(&cfg.exe, case, n, arg)) {
             Ok((wall, peak, answer)) => {
                 row.rust = Cell::Fig(wall);
                 row.rust_peak_mib = Some(peak.map_or(Cell::Na, Cell::Fig));
@@ -470,6 +552,7 @@ fn pair(cfg: &Cfg, n: usize, case: Case, arg: u64) -> Row {
         Err(e) => {
             row.python = Cell::Na;
             row.python_peak_mib = Some(Cell::Na);
+            row.skipped |= e.starts_with("skipped");
             row.notes.push(format!("Python: {e}"));
         }
     }
@@ -485,7 +568,7 @@ fn pair(cfg: &Cfg, n: usize, case: Case, arg: u64) -> Row {
     row.finish()
 }
 
-pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     let delay = delay_ms(cfg.mode);
     let counts = counts(cfg.mode);
     let smallest = counts.first().copied().unwrap_or(1);
@@ -494,7 +577,7 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     if cfg.runs.warmup > 0 {
         cfg.step("io warm-up");
         for case in Case::WAITS {
-            let _ = child(&cfg.exe, case.role(), smallest, delay);
+            let _ = child(&cfg.exe, case, smallest, delay);
             let _ = python_once(cfg, case.python(), smallest, delay);
         }
     }
@@ -509,7 +592,8 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
         return Ok(rows);
     }
     cfg.step("io: starting the local HTTP server");
-    let server = Server::start(&cfg.exe, delay)?;
+    let server =
+        crate::child::Server::start(&cfg.exe, NAME, &Role::HttpServer { delay_ms: delay })?;
     for &n in &http {
         for case in Case::HTTP {
             rows.push(pair(cfg, n, case, u64::from(server.port)));
@@ -519,11 +603,11 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     Ok(rows)
 }
 
-pub fn targets(rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
+fn targets(rows: &[Row]) -> Vec<Target> {
     let tokio = |n| {
         find(
             rows,
-            Key::Io {
+            &Key {
                 case: Case::Tokio,
                 n,
             },

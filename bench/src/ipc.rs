@@ -3,11 +3,103 @@
 
 use crate::Res;
 use crate::config::{Cfg, Mode};
-use crate::row::{Key, Row, find};
+use crate::group::{Check, Group};
+use crate::python::Script;
+use crate::report::{cell, table};
+use crate::row::{Row, find};
 use crate::stats::{Scale, timed};
 use crate::targets::{Target, check, sig, times};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+const NAME: &str = "ipc";
+const SCRIPT: Script = Script {
+    name: "ipc.py",
+    text: include_str!("../python/ipc.py"),
+};
+
+/// What this binary does when restarted by the ipc group.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+enum Role {
+    /// Writes `bytes` zero bytes to stdout in 64 KiB blocks.
+    PipeWriter { bytes: u64 },
+    /// Sends every byte read from stdin straight back on stdout, until EOF.
+    Echo,
+}
+
+pub struct Ipc;
+
+impl Group for Ipc {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn planned(&self, cfg: &Cfg) -> u64 {
+        (Kind::measured(cfg.mode).len() * 2) as u64
+    }
+
+    fn run(&self, cfg: &Cfg) -> Res<Vec<Row>> {
+        run(cfg)
+    }
+
+    fn targets(&self, rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
+        targets(rows)
+    }
+
+    fn table(&self, rows: &[Row], _cfg: &Cfg) -> String {
+        let lines: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.item.clone(),
+                    r.rust_variant.clone(),
+                    cell(&r.rust),
+                    r.python_variant.clone().unwrap_or("—".into()),
+                    cell(&r.python),
+                    crate::report::times(r.rust_advantage),
+                ]
+            })
+            .collect();
+        let header = [
+            "measure",
+            "Rust",
+            "figure",
+            "Python",
+            "figure",
+            "Rust better by",
+        ];
+        let title = "ipc: throughput (higher is better) and round-trip latency (lower is better)";
+        table(title, &header, &lines)
+    }
+
+    fn child(&self, role: &str) -> Res<()> {
+        match crate::child::parse(role)? {
+            Role::PipeWriter { bytes } => pipe_writer(bytes),
+            Role::Echo => echo(),
+        }
+    }
+
+    fn checks(&self, exe: &std::path::Path) -> Res<Vec<Check>> {
+        let mut out = Vec::new();
+        for kind in Kind::ALL {
+            let (size, _) = kind.sizes(Mode::Smoke);
+            out.push(Check {
+                name: format!("ipc {kind:?}"),
+                script: SCRIPT.name,
+                args: vec![
+                    kind.python().0.into(),
+                    size.to_string(),
+                    "0".into(),
+                    "1".into(),
+                ],
+                rust: json!({ "answer": rust_once(kind, size, exe)? }),
+            });
+        }
+        Ok(out)
+    }
+}
 
 const BLOCK: usize = 64 * 1024;
 
@@ -17,13 +109,13 @@ const BLOCK: usize = 64 * 1024;
 /// on a 2-vCPU VM, crossbeam's two-core rate differs up to 4x between runs, its one-core rate
 /// not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cores {
+enum Cores {
     One,
     Two,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+enum Kind {
     Pipe,
     Copy,
     RoundTrip,
@@ -46,7 +138,7 @@ impl Kind {
 
     /// The kinds a run measures: a quick run leaves the two-core channels, which no target
     /// reads, to the full run.
-    pub fn measured(mode: Mode) -> Vec<Kind> {
+    fn measured(mode: Mode) -> Vec<Kind> {
         Kind::ALL
             .into_iter()
             .filter(|k| mode != Mode::Quick || k.cores() != Some(Cores::Two))
@@ -60,7 +152,7 @@ impl Kind {
         }
     }
 
-    pub fn rust_label(self) -> &'static str {
+    fn rust_label(self) -> &'static str {
         match self {
             Kind::Pipe => "pipe from a child process (Command stdout)",
             Kind::Copy => "memory copy of the same bytes, 64 KiB blocks",
@@ -74,7 +166,7 @@ impl Kind {
     }
 
     /// (ipc.py variant, its label)
-    pub fn python(self) -> (&'static str, &'static str) {
+    fn python(self) -> (&'static str, &'static str) {
         match self {
             Kind::Pipe => ("pipe", "os.pipe from a forked child"),
             Kind::Copy => ("copy", "bytearray slice copy, 64 KiB blocks"),
@@ -105,7 +197,7 @@ impl Kind {
 
     /// (Rust size, Python size): bytes, round trips or messages. Rust sends more messages
     /// than Python so that its runs last long enough to time; rates are per second anyway.
-    pub fn sizes(self, mode: Mode) -> (u64, u64) {
+    fn sizes(self, mode: Mode) -> (u64, u64) {
         match self {
             Kind::Pipe | Kind::Copy => {
                 let b = mode.pick(1 << 20, 256 << 20, 1 << 30);
@@ -133,13 +225,8 @@ impl Kind {
     }
 }
 
-pub fn planned(cfg: &Cfg) -> u64 {
-    (Kind::measured(cfg.mode).len() * 2) as u64
-}
-
-/// Helper role: writes `bytes` zero bytes to stdout in 64 KiB blocks.
-pub fn pipe_writer(args: &[String]) -> Res<()> {
-    let bytes: u64 = args.first().ok_or("usage: __pipe-writer BYTES")?.parse()?;
+/// The `PipeWriter` role.
+fn pipe_writer(bytes: u64) -> Res<()> {
     let block = [0u8; BLOCK];
     let mut out = std::io::stdout().lock();
     let mut left = bytes;
@@ -152,8 +239,8 @@ pub fn pipe_writer(args: &[String]) -> Res<()> {
     Ok(())
 }
 
-/// Helper role: sends every byte read from stdin straight back on stdout, until EOF.
-pub fn echo() -> Res<()> {
+/// The `Echo` role.
+fn echo() -> Res<()> {
     let (mut input, mut output) = (std::io::stdin().lock(), std::io::stdout().lock());
     let mut byte = [0u8; 1];
     while input.read(&mut byte)? == 1 {
@@ -167,7 +254,7 @@ pub fn echo() -> Res<()> {
 /// or the first two. None where there are not enough or Linux's sched_setaffinity is missing.
 /// Left to the scheduler, the two sides share a core in some runs and not in others, and the
 /// figure then says where they happened to land.
-pub fn cpus_for(cores: Cores) -> Option<[usize; 2]> {
+fn cpus_for(cores: Cores) -> Option<[usize; 2]> {
     #[cfg(target_os = "linux")]
     {
         use nix::sched::{CpuSet, sched_getaffinity};
@@ -232,11 +319,10 @@ where
 }
 
 /// Runs one Rust variant once; returns its answer (bytes, round trips or the message sum).
-pub fn rust_once(kind: Kind, size: u64, exe: &std::path::Path) -> Res<u64> {
+fn rust_once(kind: Kind, size: u64, exe: &std::path::Path) -> Res<u64> {
     match kind {
         Kind::Pipe => {
-            let mut child = Command::new(exe)
-                .args(["__pipe-writer", &size.to_string()])
+            let mut child = crate::child::command(exe, NAME, &Role::PipeWriter { bytes: size })
                 .stdout(Stdio::piped())
                 .spawn()?;
             let mut out = child.stdout.take().ok_or("child has no stdout")?;
@@ -265,8 +351,7 @@ pub fn rust_once(kind: Kind, size: u64, exe: &std::path::Path) -> Res<u64> {
             Ok(copied)
         }
         Kind::RoundTrip => {
-            let mut child = Command::new(exe)
-                .arg("__echo")
+            let mut child = crate::child::command(exe, NAME, &Role::Echo)
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .spawn()?;
@@ -313,17 +398,18 @@ pub fn rust_once(kind: Kind, size: u64, exe: &std::path::Path) -> Res<u64> {
     }
 }
 
-pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     let mut rows = Vec::new();
     for kind in Kind::measured(cfg.mode) {
         let (rust_size, py_size) = kind.sizes(cfg.mode);
-        let mut row = Row::new(Key::Ipc(kind), kind.item(), kind.rust_label());
+        let mut row = Row::new(NAME, kind, kind.item(), kind.rust_label());
         let scale = kind.scale(rust_size);
         row.higher_is_better = scale.higher_is_better();
         let (py, py_label) = kind.python();
         let args = [py.to_string(), py_size.to_string()];
         crate::python::in_rounds(
             cfg,
+            &SCRIPT,
             &mut row,
             || timed(|| rust_once(kind, rust_size, &cfg.exe)),
             scale,
@@ -358,9 +444,9 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     Ok(rows)
 }
 
-pub fn targets(rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
+fn targets(rows: &[Row]) -> Vec<Target> {
     let median = |kind, rust: bool| {
-        find(rows, Key::Ipc(kind)).and_then(|r| {
+        find(rows, &kind).and_then(|r| {
             if rust {
                 r.rust.median()
             } else {

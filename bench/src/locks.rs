@@ -2,14 +2,80 @@
 
 use crate::Res;
 use crate::config::Cfg;
-use crate::row::{Cell, Key, Row};
+use crate::group::{Check, Group};
+use crate::python::Script;
+use crate::report::{cell, table, times};
+use crate::row::{Cell, Row};
 use crate::stats::{Scale, repeat, timed};
 use serde_json::json;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub fn planned(_cfg: &Cfg) -> u64 {
-    6
+const NAME: &str = "locks";
+const SCRIPT: Script = Script {
+    name: "locks.py",
+    text: include_str!("../python/locks.py"),
+};
+
+/// A row: the counter behind an atomic or a Mutex, and how many threads share it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Key {
+    atomic: bool,
+    threads: usize,
+}
+
+pub struct Locks;
+
+impl Group for Locks {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn planned(&self, _cfg: &Cfg) -> u64 {
+        6
+    }
+
+    fn run(&self, cfg: &Cfg) -> Res<Vec<Row>> {
+        run(cfg)
+    }
+
+    fn table(&self, rows: &[Row], _cfg: &Cfg) -> String {
+        let lines: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.item.clone(),
+                    r.rust_variant.clone(),
+                    cell(&r.rust),
+                    r.python_variant.clone().unwrap_or("—".into()),
+                    cell(&r.python),
+                    times(r.rust_advantage),
+                ]
+            })
+            .collect();
+        let header = [
+            "measure",
+            "Rust",
+            "figure",
+            "Python",
+            "figure",
+            "Rust better by",
+        ];
+        table("locks: time per increment", &header, &lines)
+    }
+
+    fn checks(&self, _exe: &std::path::Path) -> Res<Vec<Check>> {
+        let mut out = Vec::new();
+        for atomic in [false, true] {
+            out.push(Check {
+                name: format!("locks atomic={atomic}"),
+                script: SCRIPT.name,
+                args: ["1000", "2", "0", "1"].map(String::from).to_vec(),
+                rust: json!({ "answer": increments(atomic, 1000, 2)? }),
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// Increments a counter `count` times in all, shared by `threads` threads; returns its value.
@@ -37,7 +103,7 @@ pub fn increments(atomic: bool, count: u64, threads: usize) -> Res<u64> {
     Ok(total)
 }
 
-pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     let (rust_count, py_count) = cfg.mode.pick(
         (1_000, 1_000),
         (10_000_000, 500_000),
@@ -57,7 +123,7 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             } else {
                 "`Mutex<u64>`"
             };
-            let mut row = Row::new(Key::Locks { atomic, threads }, item.clone(), label);
+            let mut row = Row::new(NAME, Key { atomic, threads }, item.clone(), label);
             let count = rust_count - rust_count % threads as u64;
             cfg.step(&format!("locks Rust {label} x{threads}"));
             let scale = Scale::NanosPer(count as f64);
@@ -83,6 +149,7 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
                 let same = rust_count == py_count;
                 crate::python::half(
                     cfg,
+                    &SCRIPT,
                     &mut row,
                     "threading.Lock",
                     &args,

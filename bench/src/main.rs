@@ -19,23 +19,26 @@
 
 mod calibrate;
 mod charts;
+mod child;
 mod config;
-mod cpu;
 mod env;
 mod group;
-mod io;
-mod ipc;
-mod locks;
 mod python;
-mod realworld;
 mod report;
 mod row;
-mod spawn;
 mod stats;
 mod targets;
 mod work;
 
-use clap::Parser;
+// The groups, each one module; GROUPS lists them in the order they run.
+mod cpu;
+mod io;
+mod ipc;
+mod locks;
+mod realworld;
+mod spawn;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use config::{Cfg, Mode};
 use group::Group;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -44,8 +47,17 @@ use serde_json::{Value, json};
 use stats::Runs;
 use std::error::Error;
 use std::io::Write as _;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+
+/// Every group of measurements; adding one is a module and a line here.
+const GROUPS: &[&dyn Group] = &[
+    &cpu::Cpu,
+    &io::Io,
+    &spawn::Spawn,
+    &ipc::Ipc,
+    &locks::Locks,
+    &realworld::Realworld,
+];
 
 // mimalloc, not the system's malloc: a tokio task is one allocation aligned to 128 bytes, and
 // glibc serves an aligned allocation by carving it from a larger block, losing about 120 bytes
@@ -63,12 +75,12 @@ pub type Res<T> = Result<T, Box<dyn Error>>;
 #[derive(Parser)]
 #[command(
     name = "bench",
-    override_usage = "bench [GROUP...] [--quick | --smoke] [--out DIR]"
+    override_usage = "bench [GROUP...] [--quick | --smoke] [--out DIR]",
+    args_conflicts_with_subcommands = true
 )]
 struct Args {
     /// Groups to run (default: all of them).
-    #[arg(value_enum)]
-    groups: Vec<Group>,
+    groups: Vec<String>,
     /// The full run's cpu sizes and repeats; fewer variants, worker counts and N, smaller
     /// inputs: about a minute on 2 cores.
     #[arg(long, conflicts_with = "smoke")]
@@ -84,6 +96,28 @@ struct Args {
     /// and how far each moved (the spread between runs).
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    #[command(subcommand)]
+    hidden: Option<Hidden>,
+}
+
+/// What the bench runs itself as: never typed by a user, so not in --help.
+#[derive(Subcommand)]
+enum Hidden {
+    /// The answer of every Rust variant on small inputs, with the Python script and arguments
+    /// that must give the same answer (the tests run them and compare).
+    #[command(hide = true)]
+    Check,
+    /// One of a group's child roles (see child.rs).
+    #[command(hide = true, name = child::SUBCOMMAND)]
+    Child { group: String, role: String },
+}
+
+fn find_group(name: &str) -> Res<&'static dyn Group> {
+    GROUPS
+        .iter()
+        .copied()
+        .find(|g| g.name() == name)
+        .ok_or_else(|| format!("no group {name:?}").into())
 }
 
 fn run(args: Args) -> Res<()> {
@@ -103,11 +137,16 @@ fn run(args: Args) -> Res<()> {
         }
         None => None,
     };
-    let mut groups = args.groups;
-    if groups.is_empty() {
-        groups = Group::ALL.to_vec();
+    let mut groups: Vec<&dyn Group> = Vec::new();
+    for name in &args.groups {
+        let g = find_group(name)?;
+        if !groups.iter().any(|h| h.name() == g.name()) {
+            groups.push(g);
+        }
     }
-    groups.dedup();
+    if groups.is_empty() {
+        groups = GROUPS.to_vec();
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let runs = mode.pick(Runs::new(0, 1), Runs::new(1, 5), Runs::new(1, 5));
     let cfg = Cfg {
@@ -128,12 +167,12 @@ fn run(args: Args) -> Res<()> {
     cfg.step("calibration: one busy thread, then two");
     let calibration = calibrate::measure(&cfg);
     let env = env::Env::collect(&cfg, Some(calibration));
-    let mut rows: Vec<Row> = Vec::new();
+    let mut measured: Vec<(&dyn Group, Vec<Row>)> = Vec::new();
     let mut group_seconds = Vec::new();
     for g in &groups {
         let start = std::time::Instant::now();
-        rows.append(&mut g.run(&cfg)?);
-        group_seconds.push((*g, start.elapsed().as_secs_f64()));
+        measured.push((*g, g.run(&cfg)?));
+        group_seconds.push((g.name(), start.elapsed().as_secs_f64()));
     }
     cfg.step("calibration again: did the machine stay as it was?");
     let env = env::Env {
@@ -143,14 +182,17 @@ fn run(args: Args) -> Res<()> {
         ..env
     };
     cfg.progress.finish_and_clear();
-    let mut targets: Vec<targets::Target> =
-        groups.iter().flat_map(|g| g.targets(&rows, &cfg)).collect();
+    let mut targets: Vec<targets::Target> = measured
+        .iter()
+        .flat_map(|(g, rows)| g.targets(rows, &cfg))
+        .collect();
+    let rows: Vec<Row> = measured.iter().flat_map(|(_, r)| r.clone()).collect();
     targets.push(targets::python_counterparts(&rows));
-    let text = format!(
-        "{}{}",
-        report::markdown(&rows, &env),
-        targets::markdown(&targets, baseline.as_ref())
-    );
+    let mut text = report::header(&env);
+    for (g, rows) in measured.iter().filter(|(_, rows)| !rows.is_empty()) {
+        text.push_str(&report::section(&g.table(rows, &cfg), rows));
+    }
+    text.push_str(&targets::markdown(&targets, baseline.as_ref()));
     print_quietly(&text)?;
     if let Some(dir) = &args.out {
         let io_err =
@@ -164,15 +206,8 @@ fn run(args: Args) -> Res<()> {
         .map_err(|e| io_err("writing results.json", &e))?;
         std::fs::write(dir.join("results.md"), &text)
             .map_err(|e| io_err("writing results.md", &e))?;
-        if groups.contains(&Group::Cpu) {
-            charts::cpu(&rows, cores, &dir.join("cpu_speedup.svg"))?;
-        }
-        if groups.contains(&Group::Io) {
-            charts::io(&rows, false, &dir.join("io_wall.svg"))?;
-            charts::io(&rows, true, &dir.join("io_memory.svg"))?;
-        }
-        if groups.contains(&Group::Realworld) {
-            charts::realworld(&rows, &dir.join("realworld.svg"))?;
+        for (g, rows) in &measured {
+            g.charts(rows, &cfg, dir)?;
         }
         eprintln!(
             "wrote results.json, results.md and charts to {}",
@@ -192,111 +227,32 @@ fn print_quietly(text: &str) -> Res<()> {
     }
 }
 
-/// Hidden `bench check`: the answer of every Rust variant on small inputs, with the Python
-/// script and arguments that must give the same answer (the tests run them and compare).
-fn check() -> Res<()> {
-    let exe = std::env::current_exe()?;
-    let mut checks: Vec<Value> = Vec::new();
-    let mut add = |name: String, script: &str, args: Vec<String>, rust: Value| {
-        checks.push(json!({"name": name, "script": script, "args": args, "rust": rust}));
-    };
-    for kind in work::Kind::ALL {
-        let mut job = work::Job::new(kind, 20_000, 8);
-        job.rounds = 2; // a run repeats the work: the answer must not change
-        let job = Arc::new(job);
-        for variant in cpu::Variant::ALL {
-            let rust = cpu::answer(&job, variant, 2)?;
-            let py = variant.python().unwrap_or("sequential");
-            // cpu.py prints {VARIANT: {"answer", ...}}: "VARIANT" names the part to compare.
-            let args = cpu::python_args(&job, &[py], 2, Runs::new(0, 1));
-            add(
-                format!("cpu {} {}", kind.name(), variant.name()),
-                "cpu.py",
-                args,
-                json!({ py: { "answer": rust } }),
-            );
-        }
+/// Hidden `bench check`: every group's answers.
+fn check(exe: &Path) -> Res<()> {
+    let mut checks = Vec::new();
+    for g in GROUPS {
+        checks.extend(g.checks(exe)?);
     }
-    for case in io::Case::WAITS {
-        let out = io::child(&exe, case.role(), 50, 5)?;
-        add(
-            format!("io {}", case.role()),
-            "io.py",
-            vec![case.python().into(), "50".into(), "5".into()],
-            json!({ "answer": out["answer"] }),
-        );
-    }
-    // "PORT" in the Python arguments stands for a server the replaying side starts itself.
-    let server = io::Server::start(&exe, 1)?;
-    for case in io::Case::HTTP {
-        let out = io::child(&exe, case.role(), 20, u64::from(server.port))?;
-        let args = vec![case.python().into(), "20".into(), "PORT".into()];
-        add(
-            format!("io {}", case.role()),
-            "io.py",
-            args,
-            json!({ "answer": out["answer"] }),
-        );
-    }
-    drop(server);
-    for kind in ipc::Kind::ALL {
-        let (size, _) = kind.sizes(Mode::Smoke);
-        let rust = ipc::rust_once(kind, size, &exe)?;
-        let args = vec![
-            kind.python().0.into(),
-            size.to_string(),
-            "0".into(),
-            "1".into(),
-        ];
-        add(
-            format!("ipc {kind:?}"),
-            "ipc.py",
-            args,
-            json!({ "answer": rust }),
-        );
-    }
-    for atomic in [false, true] {
-        let rust = locks::increments(atomic, 1000, 2)?;
-        let args = vec!["1000".into(), "2".into(), "0".into(), "1".into()];
-        add(
-            format!("locks atomic={atomic}"),
-            "locks.py",
-            args,
-            json!({ "answer": rust }),
-        );
-    }
-    #[cfg(unix)]
-    add(
-        "spawn fork".into(),
-        "spawn.py",
-        vec!["fork".into(), "3".into(), "0".into(), "1".into()],
-        json!({ "answer": spawn::fork_wait(3)? }),
-    );
     println!("{}", json!({ "checks": checks }));
     Ok(())
 }
 
-fn dispatch(args: &[String]) -> Res<()> {
-    match args.first().map(String::as_str) {
-        Some("check") => check(),
-        Some("__io") => io::role(&args[1..]),
-        Some("__http-server") => io::server_role(&args[1..]),
-        Some("__realworld") => realworld::role(&args[1..]),
-        Some("__scrape-server") => realworld::server_role(&args[1..]),
-        Some("__words-part") => realworld::words_part_role(&args[1..]),
-        Some("__hash-part") => realworld::hash_part_role(&args[1..]),
-        Some("__noop") => Ok(()),
-        Some("__fork-wait") => spawn::fork_wait_role(&args[1..]),
-        Some("__pipe-writer") => ipc::pipe_writer(&args[1..]),
-        Some("__echo") => ipc::echo(),
-        // Anything else is the command line of a run: clap prints its own errors (exit 2).
-        _ => run(Args::parse()),
-    }
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Err(e) = dispatch(&args) {
+    // The groups' names are the values GROUP may take (clap lists them in its errors).
+    let names: Vec<&str> = GROUPS.iter().map(|g| g.name()).collect();
+    let command = Args::command().mut_arg("groups", |a| {
+        a.value_parser(clap::builder::PossibleValuesParser::new(names))
+    });
+    // Bad arguments: clap prints its own error (exit 2).
+    let args = Args::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
+    let result = match args.hidden {
+        Some(Hidden::Check) => std::env::current_exe()
+            .map_err(Into::into)
+            .and_then(|exe| check(&exe)),
+        Some(Hidden::Child { group, role }) => find_group(&group).and_then(|g| g.child(&role)),
+        None => run(args),
+    };
+    if let Err(e) = result {
         eprintln!("error: bench: {e}");
         std::process::exit(1);
     }

@@ -1,7 +1,6 @@
 //! Runs the Python scripts of bench/python/ as child processes and reads their JSON.
 
 use crate::config::Cfg;
-use crate::group::Group;
 use crate::row::{Cell, Row};
 use crate::stats::{Fig, Scale};
 use serde_json::Value;
@@ -12,18 +11,19 @@ use std::time::Duration;
 /// The longest a bench script may run before it is stopped.
 const SCRIPT_DEADLINE: Duration = Duration::from_secs(600);
 
-/// The scripts are compiled into the binary, so it runs from anywhere; they are written to a
-/// temporary directory for the run (multiprocessing's spawn needs a real file to import).
-const SCRIPTS: [(&str, &str); 7] = [
-    ("cpu.py", include_str!("../python/cpu.py")),
-    ("io.py", include_str!("../python/io.py")),
-    ("spawn.py", include_str!("../python/spawn.py")),
-    ("ipc.py", include_str!("../python/ipc.py")),
-    ("locks.py", include_str!("../python/locks.py")),
-    ("realworld.py", include_str!("../python/realworld.py")),
-    // Imported by the others: the timing loop and the JSON they print.
-    ("measure.py", include_str!("../python/measure.py")),
-];
+/// A group's Python side: a script compiled into the binary (so it runs from anywhere),
+/// written to a temporary directory before its first run (multiprocessing's spawn needs a
+/// real file to import).
+pub struct Script {
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+/// Imported by every script: the timing loop and the JSON they print.
+const MEASURE: Script = Script {
+    name: "measure.py",
+    text: include_str!("../python/measure.py"),
+};
 
 pub struct Python {
     exe: String,
@@ -62,26 +62,35 @@ impl Python {
         let dir = std::env::temp_dir().join(format!("bench-python-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
         let py = Python { exe, dir, version };
-        for (name, text) in SCRIPTS {
-            let path = py.dir.join(name);
-            std::fs::write(&path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
-        }
+        py.write(&MEASURE)?;
         Ok(py)
     }
 
-    pub fn run(&self, script: &str, args: &[String]) -> Result<Value, String> {
+    /// Writes `script` into this interpreter's directory, unless it is there already.
+    fn write(&self, script: &Script) -> Result<PathBuf, String> {
+        let path = self.dir.join(script.name);
+        if !path.exists() {
+            std::fs::write(&path, script.text)
+                .map_err(|e| format!("writing {}: {e}", path.display()))?;
+        }
+        Ok(path)
+    }
+
+    pub fn run(&self, script: &Script, args: &[String]) -> Result<Value, String> {
         self.run_within(script, args, SCRIPT_DEADLINE)
     }
 
     fn run_within(
         &self,
-        script: &str,
+        script: &Script,
         args: &[String],
         deadline: Duration,
     ) -> Result<Value, String> {
+        let path = self.write(script)?;
+        let script = script.name;
         // Nothing is read from its stdin: a script never waits on the terminal.
         let child = Command::new(&self.exe)
-            .arg(self.dir.join(script))
+            .arg(path)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -127,28 +136,29 @@ impl Drop for Python {
     }
 }
 
-/// Runs `group`'s script once with `args` and returns its JSON, or why the cell says n/a.
-pub fn run(cfg: &Cfg, group: Group, args: &[String]) -> Result<Value, String> {
+/// Runs `script` once with `args` and returns its JSON, or why the cell says n/a.
+pub fn run(cfg: &Cfg, script: &Script, args: &[String]) -> Result<Value, String> {
     match &cfg.python {
-        Ok(py) => py.run(group.script(), args),
+        Ok(py) => py.run(script, args),
         Err(why) => Err(why.clone()),
     }
 }
 
-/// The Python half of a row: runs the row's group script with `args` (it prints {"answer",
+/// The Python half of a row: runs `script` with `args` (it prints {"answer",
 /// "samples": seconds per run, or per operation where the script divides}), turns the
 /// samples into `scale`'s unit, keeps the answer and compares it with Rust's when both sides
 /// ran the same input. Counts one progress step.
 pub fn half(
     cfg: &Cfg,
+    script: &Script,
     row: &mut Row,
     label: &str,
     args: &[String],
     scale: Scale,
     same_input: bool,
 ) {
-    cfg.step(&format!("{} Python {label}", row.group.name()));
-    fill(row, label, run(cfg, row.group, args), scale, same_input);
+    cfg.step(&format!("{} Python {label}", row.group));
+    fill(row, label, run(cfg, script, args), scale, same_input);
     cfg.done();
 }
 
@@ -190,8 +200,10 @@ pub fn fill(
 /// answer and the seconds it measured) and then the Python script once (`args`, then "0 1":
 /// no warm-up, one run), so a slow spell of a shared machine falls on both sides alike and
 /// their ratio holds. Warm-up rounds are thrown away. Counts two progress steps.
+#[allow(clippy::too_many_arguments)] // each is one of the two sides' halves
 pub fn in_rounds(
     cfg: &Cfg,
+    script: &Script,
     row: &mut Row,
     mut rust: impl FnMut() -> crate::Res<(u64, f64)>,
     rust_scale: Scale,
@@ -207,8 +219,7 @@ pub fn in_rounds(
     let runs = cfg.runs;
     cfg.step(&format!(
         "{} {}: Rust and Python in turn",
-        row.group.name(),
-        row.rust_variant
+        row.group, row.rust_variant
     ));
     for round in 0..runs.total() {
         let keep = round >= runs.warmup;
@@ -224,7 +235,7 @@ pub fn in_rounds(
             }
         }
         if py_failed.is_none() {
-            match run(cfg, row.group, &args) {
+            match run(cfg, script, &args) {
                 Ok(v) => {
                     py_answer = v["answer"].clone();
                     let secs = v["samples"].get(0).and_then(Value::as_f64);
@@ -255,9 +266,15 @@ pub fn in_rounds(
 mod tests {
     use super::*;
     use crate::config::Mode;
-    use crate::ipc::Kind;
-    use crate::row::Key;
     use crate::stats::Runs;
+
+    /// A script that sleeps as long as asked, or prints its arguments back as its answer.
+    const ECHO: Script = Script {
+        name: "echo.py",
+        text: "import json, sys, time\n\
+               if sys.argv[1] == 'sleep':\n    time.sleep(float(sys.argv[2]))\n\
+               print(json.dumps({'answer': int(sys.argv[2]), 'samples': [0.5]}))\n",
+    };
 
     #[test]
     fn python_is_started_as_the_interpreters_own_file() {
@@ -276,11 +293,11 @@ mod tests {
             eprintln!("skipped: no python3 here");
             return;
         };
-        // One wait of a minute, stopped after a fifth of a second.
-        let args = ["asyncio".to_string(), "1".to_string(), "60000".to_string()];
+        // A sleep of a minute, stopped after a fifth of a second.
+        let args = ["sleep".to_string(), "60".to_string()];
         let start = std::time::Instant::now();
         let err = py
-            .run_within("io.py", &args, Duration::from_millis(200))
+            .run_within(&ECHO, &args, Duration::from_millis(200))
             .expect_err("the script cannot finish in time");
         assert!(
             err.contains("still ran after 0.2 s and was stopped"),
@@ -303,15 +320,16 @@ mod tests {
             python: Python::find(),
             progress: indicatif::ProgressBar::hidden(),
         };
-        let mut row = Row::new(Key::Ipc(Kind::Copy), "bandwidth", "copy");
+        let mut row = Row::new("test", 0u8, "bandwidth", "copy");
         let mut round = 0;
         let rust = || {
             round += 1;
             Ok((7, f64::from(round)))
         };
-        let args = ["copy".to_string(), "1000".to_string()];
+        let args = ["answer".to_string(), "1000".to_string()];
         in_rounds(
             &cfg,
+            &ECHO,
             &mut row,
             rust,
             Scale::Secs,

@@ -11,15 +11,18 @@
 use crate::Res;
 use crate::config::{Cfg, Mode};
 use crate::group::Group;
-use crate::row::{Cell, Key, Row, find};
+use crate::python::Script;
+use crate::report::{cell, opt_cell};
+use crate::row::{Cell, Row, find};
 use crate::stats::Fig;
 use crate::targets::{Target, check, sig, times};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -34,15 +37,160 @@ const LINKS: usize = 5;
 /// Each scraped page is answered after this delay (a slow site).
 const PAGE_DELAY_MS: u64 = 50;
 
+const NAME: &str = "realworld";
+const SCRIPT: Script = Script {
+    name: "realworld.py",
+    text: include_str!("../python/realworld.py"),
+};
+
+/// What this binary does when restarted by the realworld group.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+enum Role {
+    /// One run in a fresh process; `arg` is the corpus, the tree or the server's port. Prints
+    /// {"answer", "wall", "peak_kib"}.
+    Run {
+        case: Case,
+        variant: Variant,
+        workers: usize,
+        arg: String,
+        pages: usize,
+    },
+    /// Answers GET /page/I after `delay_ms` with page I, prints its port, and stops when its
+    /// stdin closes.
+    ScrapeServer { delay_ms: u64, pages: usize },
+    /// Counts pieces k, k + workers, ... of the corpus; prints one "word count" line a word.
+    WordsPart {
+        path: PathBuf,
+        workers: usize,
+        k: usize,
+    },
+    /// Hashes files k, k + workers, ... of the sorted list; prints "index digest bytes" lines.
+    HashPart {
+        dir: PathBuf,
+        workers: usize,
+        k: usize,
+    },
+}
+
+/// A row: the case, the Rust variant and its workers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Case {
+struct Key {
+    case: Case,
+    variant: Variant,
+    workers: usize,
+}
+
+pub struct Realworld;
+
+impl Group for Realworld {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn planned(&self, _cfg: &Cfg) -> u64 {
+        Case::ALL.iter().map(|c| c.variants().len()).sum::<usize>() as u64
+    }
+
+    fn run(&self, cfg: &Cfg) -> Res<Vec<Row>> {
+        run(cfg)
+    }
+
+    fn targets(&self, rows: &[Row], cfg: &Cfg) -> Vec<Target> {
+        targets(rows, cfg)
+    }
+
+    fn table(&self, rows: &[Row], _cfg: &Cfg) -> String {
+        let lines: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.item.clone(),
+                    r.rust_variant.clone(),
+                    r.workers.unwrap_or(1).to_string(),
+                    cell(&r.rust),
+                    crate::report::times(r.rust_speedup),
+                    opt_cell(&r.rust_peak_mib),
+                    r.python_variant.clone().unwrap_or("—".into()),
+                    cell(&r.python),
+                    crate::report::times(r.python_speedup),
+                    opt_cell(&r.python_peak_mib),
+                    crate::report::times(r.rust_advantage),
+                ]
+            })
+            .collect();
+        let header = [
+            "case",
+            "Rust",
+            "workers",
+            "wall",
+            "speedup",
+            "peak memory",
+            "Python",
+            "wall",
+            "speedup",
+            "peak memory",
+            "Rust faster by",
+        ];
+        crate::report::table(
+            "realworld: wall time and peak memory of a fresh process per run; speedup = \
+             sequential / this, same side (scraping: against one connection at a time)",
+            &header,
+            &lines,
+        )
+    }
+
+    fn charts(&self, rows: &[Row], _cfg: &Cfg, dir: &Path) -> Res<Vec<&'static str>> {
+        // A panel per case, a bar per variant and side: its wall time (median).
+        let mut panels: Vec<(String, Vec<crate::charts::Bar>)> = Vec::new();
+        for case in Case::ALL {
+            let rows: Vec<&Row> = rows
+                .iter()
+                .filter(|r| crate::row::key::<Key>(r).is_some_and(|k| k.case == case))
+                .collect();
+            let Some(first) = rows.first() else { continue };
+            let mut bars = Vec::new();
+            for r in &rows {
+                if let Some(m) = r.rust.median() {
+                    bars.push((format!("Rust {}", r.rust_variant), m, 0));
+                }
+            }
+            for r in &rows {
+                if let (Some(m), Some(name)) = (r.python.median(), &r.python_variant) {
+                    bars.push((name.clone(), m, 1));
+                }
+            }
+            panels.push((first.item.clone(), bars));
+        }
+        let path = dir.join("realworld.svg");
+        crate::charts::bar_panels(&panels, "wall time, s (lower is better)", &path)?;
+        Ok(vec!["realworld.svg"])
+    }
+
+    fn child(&self, role: &str) -> Res<()> {
+        match crate::child::parse(role)? {
+            Role::Run {
+                case,
+                variant,
+                workers,
+                arg,
+                pages,
+            } => role_run(case, variant, workers, &arg, pages),
+            Role::ScrapeServer { delay_ms, pages } => server_role(delay_ms, pages),
+            Role::WordsPart { path, workers, k } => words_part_role(&path, workers, k),
+            Role::HashPart { dir, workers, k } => hash_part_role(&dir, workers, k),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Case {
     Words,
     Hash,
     Scrape,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Variant {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Variant {
     Sequential,
     Threads,
     Processes,
@@ -88,19 +236,6 @@ impl Variant {
             Variant::Tokio => "tokio",
         }
     }
-
-    fn parse(name: &str) -> Res<Variant> {
-        [
-            Variant::Sequential,
-            Variant::Threads,
-            Variant::Processes,
-            Variant::Rayon,
-            Variant::Tokio,
-        ]
-        .into_iter()
-        .find(|v| v.name() == name)
-        .ok_or_else(|| format!("unknown realworld variant {name:?}").into())
-    }
 }
 
 /// Corpus bytes, files in the tree and their bytes in all, pages scraped.
@@ -133,12 +268,6 @@ fn workers(cfg: &Cfg, case: Case, variant: Variant, pages: usize) -> usize {
     }
 }
 
-pub fn planned(cfg: &Cfg) -> u64 {
-    let rows: usize = Case::ALL.iter().map(|c| c.variants().len()).sum();
-    let _ = cfg;
-    rows as u64
-}
-
 // ---------------------------------------------------------------------------------------
 // The inputs, written once by Rust; realworld.py reads the same files.
 
@@ -151,7 +280,7 @@ fn splitmix64(x: u64) -> u64 {
 
 /// A text of about `bytes` bytes: 12 words a line from a 20,000-word vocabulary, common words
 /// far more often than rare ones (the least of three uniform draws), like real text.
-pub fn write_corpus(path: &Path, bytes: u64) -> Res<()> {
+fn write_corpus(path: &Path, bytes: u64) -> Res<()> {
     const VOCABULARY: u64 = 20_000;
     let words: Vec<Vec<u8>> = (0..VOCABULARY)
         .map(|w| {
@@ -178,7 +307,7 @@ pub fn write_corpus(path: &Path, bytes: u64) -> Res<()> {
 
 /// `files` files of pseudo-random bytes, `bytes` in all (sizes vary from half to one and a
 /// half times the mean), in 16 directories.
-pub fn write_tree(dir: &Path, files: usize, bytes: u64) -> Res<()> {
+fn write_tree(dir: &Path, files: usize, bytes: u64) -> Res<()> {
     let mean = bytes / files as u64;
     for k in 0..files {
         let sub = dir.join(format!("d{:02}", k % 16));
@@ -253,10 +382,9 @@ fn words(variant: Variant, workers: usize, path: &Path) -> Res<Value> {
         // Each child reads and counts every workers-th piece; the parent adds their counts.
         let children: Vec<Child> = (0..workers)
             .map(|k| {
-                Command::new(std::env::current_exe()?)
-                    .arg("__words-part")
-                    .arg(path)
-                    .args([workers.to_string(), k.to_string()])
+                let path = path.to_path_buf();
+                let role = Role::WordsPart { path, workers, k };
+                crate::child::command(&std::env::current_exe()?, NAME, &role)
                     .stdout(Stdio::piped())
                     .spawn()
             })
@@ -316,13 +444,8 @@ fn words(variant: Variant, workers: usize, path: &Path) -> Res<Value> {
     Ok(top(owned(counts)))
 }
 
-/// The `__words-part PATH WORKERS K` role: counts pieces K, K + WORKERS, ... of the corpus
-/// and prints one "word count" line per word.
-pub fn words_part_role(args: &[String]) -> Res<()> {
-    let [path, workers, k] = args else {
-        return Err("usage: __words-part PATH WORKERS K".into());
-    };
-    let (workers, k): (usize, usize) = (workers.parse()?, k.parse()?);
+/// The `WordsPart` role.
+fn words_part_role(path: &Path, workers: usize, k: usize) -> Res<()> {
     let text = std::fs::read(path)?;
     let counts = pieces(&text, PIECES)
         .into_iter()
@@ -439,10 +562,9 @@ fn hash(variant: Variant, workers: usize, dir: &Path) -> Res<Value> {
             // Child k hashes files k, k + workers, ... and prints "index digest bytes" lines.
             let children: Vec<Child> = (0..workers)
                 .map(|k| {
-                    Command::new(std::env::current_exe()?)
-                        .arg("__hash-part")
-                        .arg(dir)
-                        .args([workers.to_string(), k.to_string()])
+                    let dir = dir.to_path_buf();
+                    let role = Role::HashPart { dir, workers, k };
+                    crate::child::command(&std::env::current_exe()?, NAME, &role)
                         .stdout(Stdio::piped())
                         .spawn()
                 })
@@ -473,16 +595,8 @@ fn hash(variant: Variant, workers: usize, dir: &Path) -> Res<Value> {
     Ok(tree_answer(&names, &digests))
 }
 
-/// The `__hash-part DIR WORKERS K` role: hashes files K, K + WORKERS, ... of the sorted list.
-pub fn hash_part_role(args: &[String]) -> Res<()> {
-    let [dir, workers, k] = args else {
-        return Err("usage: __hash-part DIR WORKERS K".into());
-    };
-    let (dir, workers, k) = (
-        Path::new(dir),
-        workers.parse::<usize>()?,
-        k.parse::<usize>()?,
-    );
+/// The `HashPart` role.
+fn hash_part_role(dir: &Path, workers: usize, k: usize) -> Res<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (i, name) in list(dir)?
         .iter()
@@ -610,14 +724,9 @@ fn scrape(variant: Variant, workers: usize, port: u16, pages: usize) -> Res<Valu
     Ok(scrape_answer(&found))
 }
 
-/// The `__scrape-server DELAY_MS PAGES` role: answers GET /page/I after DELAY_MS with page I,
-/// prints its port, and stops when its stdin closes (it never outlives the bench).
-pub fn server_role(args: &[String]) -> Res<()> {
-    let [delay, pages] = args else {
-        return Err("usage: __scrape-server DELAY_MS PAGES".into());
-    };
-    let delay = Duration::from_millis(delay.parse()?);
-    let pages: usize = pages.parse()?;
+/// The `ScrapeServer` role.
+fn server_role(delay_ms: u64, pages: usize) -> Res<()> {
+    let delay = Duration::from_millis(delay_ms);
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -656,12 +765,9 @@ pub fn server_role(args: &[String]) -> Res<()> {
                 });
             }
         };
-        let stdin_closed = tokio::task::spawn_blocking(|| {
-            let _ = std::io::stdin().read_to_end(&mut Vec::new());
-        });
         tokio::select! {
             () = serve => {}
-            _ = stdin_closed => {}
+            () = crate::child::stdin_closed() => {}
         }
         Ok::<_, std::io::Error>(())
     })?;
@@ -671,29 +777,15 @@ pub fn server_role(args: &[String]) -> Res<()> {
 // ---------------------------------------------------------------------------------------
 // Running the group.
 
-/// The `__realworld CASE VARIANT WORKERS ARG [PAGES]` role: one run in a fresh process; ARG is
-/// the corpus, the tree or the server's port. Prints {"answer", "wall", "peak_kib"}.
-pub fn role(args: &[String]) -> Res<()> {
-    let (case, variant, workers, arg) = match args {
-        [c, v, w, a, ..] => (c.as_str(), Variant::parse(v)?, w.parse::<usize>()?, a),
-        _ => return Err("usage: __realworld words|hash|scrape VARIANT WORKERS ARG [PAGES]".into()),
-    };
+/// The `Run` role.
+fn role_run(case: Case, variant: Variant, workers: usize, arg: &str, pages: usize) -> Res<()> {
     let start = Instant::now();
     let answer = match case {
-        "words" => words(variant, workers, Path::new(arg))?,
-        "hash" => hash(variant, workers, Path::new(arg))?,
-        "scrape" => {
-            let pages: usize = args.get(4).ok_or("scrape needs PAGES")?.parse()?;
-            scrape(variant, workers, arg.parse()?, pages)?
-        }
-        other => return Err(format!("unknown realworld case {other:?}").into()),
+        Case::Words => words(variant, workers, Path::new(arg))?,
+        Case::Hash => hash(variant, workers, Path::new(arg))?,
+        Case::Scrape => scrape(variant, workers, arg.parse()?, pages)?,
     };
-    let wall = start.elapsed().as_secs_f64();
-    let peak = crate::io::peak_kib().map_or(Value::Null, |k| json!(k));
-    println!(
-        "{}",
-        json!({"answer": answer, "wall": wall, "peak_kib": peak})
-    );
+    crate::child::print_figures(answer, start.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -741,25 +833,7 @@ impl Side {
     }
 }
 
-fn rust_child(cfg: &Cfg, args: &[String]) -> Result<Value, String> {
-    let out = Command::new(&cfg.exe)
-        .arg("__realworld")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("starting the realworld child: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(err
-            .lines()
-            .last()
-            .unwrap_or("realworld child failed")
-            .to_string());
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("bad JSON from the child: {e}"))
-}
-
-pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     let size = sizes(cfg.mode);
     let dir = tempdir()?;
     let result = run_in(cfg, &size, &dir.0);
@@ -789,14 +863,11 @@ fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
     write_corpus(&corpus, size.corpus)?;
     let tree = dir.join("tree");
     write_tree(&tree, size.files, size.tree)?;
-    let server = crate::io::Server::spawn(
-        &cfg.exe,
-        &[
-            "__scrape-server",
-            &PAGE_DELAY_MS.to_string(),
-            &size.pages.to_string(),
-        ],
-    )?;
+    let role = Role::ScrapeServer {
+        delay_ms: PAGE_DELAY_MS,
+        pages: size.pages,
+    };
+    let server = crate::child::Server::start(&cfg.exe, NAME, &role)?;
     let mut rows = Vec::new();
     for case in Case::ALL {
         let arg = match case {
@@ -845,23 +916,27 @@ fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
                     v.name(),
                     rep + 1
                 ));
-                rust.record(rust_child(cfg, &args(v.name(), *w)), keep);
+                let role = Role::Run {
+                    case,
+                    variant: *v,
+                    workers: *w,
+                    arg: arg.clone(),
+                    pages: size.pages,
+                };
+                rust.record(crate::child::json(&cfg.exe, NAME, &role), keep);
                 if let Some(py) = py {
-                    python.record(
-                        crate::python::run(cfg, Group::Realworld, &args(py, *w)),
-                        keep,
-                    );
+                    python.record(crate::python::run(cfg, &SCRIPT, &args(py, *w)), keep);
                 }
             }
         }
         let mut case_rows = Vec::new();
         for ((v, py, w), (rust, python)) in plan.iter().zip(sides) {
-            let key = Key::Realworld {
+            let key = Key {
                 case,
                 variant: *v,
                 workers: *w,
             };
-            let mut row = Row::new(key, item.clone(), v.name());
+            let mut row = Row::new(NAME, key, item.clone(), v.name());
             row.workers = Some(*w);
             (row.rust, row.rust_peak_mib) = rust.cells();
             row.rust_answer = rust.answer;
@@ -907,14 +982,14 @@ fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
     Ok(rows)
 }
 
-pub fn targets(rows: &[Row], cfg: &Cfg) -> Vec<Target> {
+fn targets(rows: &[Row], cfg: &Cfg) -> Vec<Target> {
     let mut out = Vec::new();
     let pages = sizes(cfg.mode).pages;
     for case in Case::ALL {
         let row = |v| {
             find(
                 rows,
-                Key::Realworld {
+                &Key {
                     case,
                     variant: v,
                     workers: workers(cfg, case, v, pages),

@@ -1,8 +1,7 @@
-//! Turns rows into the Markdown report: the machine and its calibration, then one table per
-//! group that ran.
+//! The Markdown report's shared pieces: the machine and its calibration, and the table, cell
+//! and note formats every group's table is written in.
 
 use crate::env::Env;
-use crate::group::Group;
 use crate::row::{Cell, Row};
 use crate::stats::Fig;
 use crate::targets::sig;
@@ -34,7 +33,7 @@ pub fn fig(f: &Fig) -> String {
     )
 }
 
-fn cell(c: &Cell) -> String {
+pub fn cell(c: &Cell) -> String {
     match c {
         Cell::Fig(f) => fig(f),
         Cell::Na => "n/a".into(),
@@ -42,15 +41,27 @@ fn cell(c: &Cell) -> String {
     }
 }
 
-fn opt_cell(c: &Option<Cell>) -> String {
+pub fn opt_cell(c: &Option<Cell>) -> String {
     c.as_ref().map_or_else(|| "n/a".into(), cell)
 }
 
-fn times(x: Option<f64>) -> String {
+pub fn times(x: Option<f64>) -> String {
     x.map_or_else(|| "—".into(), |x| format!("{}x", sig(x)))
 }
 
-fn notes(out: &mut String, rows: &[&Row]) {
+/// A Markdown table: a "### " title line, then the header and one line per row.
+pub fn table(title: &str, header: &[&str], lines: &[Vec<String>]) -> String {
+    let mut out = format!("### {title}\n\n| {} |\n|", header.join(" | "));
+    out.push_str(&"---|".repeat(header.len()));
+    out.push('\n');
+    for line in lines {
+        let _ = writeln!(out, "| {} |", line.join(" | "));
+    }
+    out
+}
+
+/// The rows' notes, each once, under the table.
+pub fn notes(out: &mut String, rows: &[Row]) {
     let mut seen = Vec::new();
     for r in rows {
         for n in &r.notes {
@@ -65,8 +76,8 @@ fn notes(out: &mut String, rows: &[&Row]) {
     }
 }
 
-/// The Markdown report: one table per group that ran.
-pub fn markdown(rows: &[Row], env: &Env) -> String {
+/// The report's opening: the machine, the calibration and the time each group took.
+pub fn header(env: &Env) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -119,131 +130,23 @@ pub fn markdown(rows: &[Row], env: &Env) -> String {
         let times: Vec<String> = env
             .group_seconds
             .iter()
-            .map(|(g, s)| format!("{} {s:.0} s", g.name()))
+            .map(|(g, s)| format!("{g} {s:.0} s"))
             .collect();
         let _ = writeln!(out, "Time per group: {}.\n", times.join(", "));
-    }
-    for group in Group::ALL {
-        let rows: Vec<&Row> = rows.iter().filter(|r| r.group == group).collect();
-        if rows.is_empty() {
-            continue;
-        }
-        match group {
-            Group::Cpu => {
-                let _ = writeln!(
-                    out,
-                    "### cpu: time per run; speedup = sequential / this, same side\n\n\
-                     | workload | variant | workers | Rust | Rust speedup | Python | Python speedup | Rust faster by |\n\
-                     |---|---|---|---|---|---|---|---|"
-                );
-                for r in &rows {
-                    let _ = writeln!(
-                        out,
-                        "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                        r.item,
-                        r.rust_variant,
-                        r.workers.unwrap_or(1),
-                        cell(&r.rust),
-                        times(r.rust_speedup),
-                        cell(&r.python),
-                        times(r.python_speedup),
-                        times(r.rust_advantage)
-                    );
-                }
-            }
-            Group::Io => {
-                let _ = writeln!(
-                    out,
-                    "### io: N concurrent waits; wall time and peak memory of a fresh process per run; \
-                     bytes per task = peak memory / N\n\n\
-                     | N | Rust | wall | peak memory | bytes per task | Python | wall | peak memory | bytes per task | Rust faster by | Rust memory smaller by |\n\
-                     |---|---|---|---|---|---|---|---|---|---|---|"
-                );
-                for r in &rows {
-                    let mem_ratio = peak(&r.python_peak_mib)
-                        .zip(peak(&r.rust_peak_mib))
-                        .map(|(p, q)| p / q);
-                    let n = r.workers.unwrap_or(0);
-                    let per_task = |c: &Option<Cell>| {
-                        peak(c).map_or("—".into(), |m| format!("{:.0}", m * 1048576.0 / n as f64))
-                    };
-                    let _ = writeln!(
-                        out,
-                        "| {n} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                        r.rust_variant,
-                        cell(&r.rust),
-                        opt_cell(&r.rust_peak_mib),
-                        per_task(&r.rust_peak_mib),
-                        r.python_variant.as_deref().unwrap_or("—"),
-                        cell(&r.python),
-                        opt_cell(&r.python_peak_mib),
-                        per_task(&r.python_peak_mib),
-                        times(r.rust_advantage),
-                        times(mem_ratio)
-                    );
-                }
-            }
-            Group::Realworld => {
-                let _ = writeln!(
-                    out,
-                    "### realworld: wall time and peak memory of a fresh process per run; speedup = \
-                     sequential / this, same side (scraping: against one connection at a time)\n\n\
-                     | case | Rust | workers | wall | speedup | peak memory | Python | wall | speedup | peak memory | Rust faster by |\n\
-                     |---|---|---|---|---|---|---|---|---|---|---|"
-                );
-                for r in &rows {
-                    let _ = writeln!(
-                        out,
-                        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                        r.item,
-                        r.rust_variant,
-                        r.workers.unwrap_or(1),
-                        cell(&r.rust),
-                        times(r.rust_speedup),
-                        opt_cell(&r.rust_peak_mib),
-                        r.python_variant.as_deref().unwrap_or("—"),
-                        cell(&r.python),
-                        times(r.python_speedup),
-                        opt_cell(&r.python_peak_mib),
-                        times(r.rust_advantage)
-                    );
-                }
-            }
-            Group::Spawn | Group::Ipc | Group::Locks => {
-                let title = match group {
-                    Group::Spawn => "spawn: cost of one start + join",
-                    Group::Ipc => {
-                        "ipc: throughput (higher is better) and round-trip latency (lower is better)"
-                    }
-                    _ => "locks: time per increment",
-                };
-                let _ = writeln!(
-                    out,
-                    "### {title}\n\n| measure | Rust | figure | Python | figure | Rust better by |\n|---|---|---|---|---|---|"
-                );
-                for r in &rows {
-                    let _ = writeln!(
-                        out,
-                        "| {} | {} | {} | {} | {} | {} |",
-                        r.item,
-                        r.rust_variant,
-                        cell(&r.rust),
-                        r.python_variant.as_deref().unwrap_or("—"),
-                        cell(&r.python),
-                        times(r.rust_advantage)
-                    );
-                }
-            }
-        }
-        let _ = writeln!(out);
-        notes(&mut out, &rows);
-        if rows.iter().any(|r| !r.notes.is_empty()) {
-            let _ = writeln!(out);
-        }
     }
     out
 }
 
 pub fn peak(c: &Option<Cell>) -> Option<f64> {
     c.as_ref().and_then(Cell::median)
+}
+
+/// A group's section of the report: its table, then its rows' notes.
+pub fn section(table: &str, rows: &[Row]) -> String {
+    let mut out = format!("{table}\n");
+    notes(&mut out, rows);
+    if rows.iter().any(|r| !r.notes.is_empty()) {
+        out.push('\n');
+    }
+    out
 }

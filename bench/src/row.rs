@@ -1,47 +1,32 @@
 //! A row of a group's table: which measurement it is (a typed key), a Rust variant beside its
 //! Python counterpart, and what each side answered.
 
-use crate::group::Group;
 use crate::stats::Fig;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
+use std::any::Any;
+use std::sync::Arc;
 
-/// Which measurement a row holds. Each group's own types say which case it is, so finding a
-/// row (for a target or a chart) compares values, never label text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
-    Cpu {
-        kind: crate::work::Kind,
-        variant: crate::cpu::Variant,
-        workers: usize,
-    },
-    Io {
-        case: crate::io::Case,
-        n: usize,
-    },
-    Spawn(crate::spawn::Case),
-    Ipc(crate::ipc::Kind),
-    Locks {
-        atomic: bool,
-        threads: usize,
-    },
-    Realworld {
-        case: crate::realworld::Case,
-        variant: crate::realworld::Variant,
-        workers: usize,
-    },
-}
+/// Which measurement a row holds: a value of the row's group's own key type. Finding a row
+/// (for a target or a chart) compares values of that type, never label text, and a key of
+/// another group's type never matches.
+#[derive(Clone)]
+pub struct Key(Arc<dyn Any + Send + Sync>);
 
 impl Key {
-    pub fn group(self) -> Group {
-        match self {
-            Key::Cpu { .. } => Group::Cpu,
-            Key::Io { .. } => Group::Io,
-            Key::Spawn(_) => Group::Spawn,
-            Key::Ipc(_) => Group::Ipc,
-            Key::Locks { .. } => Group::Locks,
-            Key::Realworld { .. } => Group::Realworld,
-        }
+    pub fn of<K: Any + Send + Sync>(key: K) -> Key {
+        Key(Arc::new(key))
+    }
+
+    /// The key as `K`, if it is one.
+    pub fn get<K: Any>(&self) -> Option<&K> {
+        self.0.downcast_ref()
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(..)")
     }
 }
 
@@ -82,7 +67,8 @@ impl Serialize for Cell {
 pub struct Row {
     #[serde(skip)]
     pub key: Key,
-    pub group: Group,
+    /// The name of the group that measured it.
+    pub group: &'static str,
     /// The workload and its size, e.g. "count primes below 200000" or "N = 100000".
     pub item: String,
     pub rust_variant: String,
@@ -112,14 +98,21 @@ pub struct Row {
     pub python_answer: Value,
     /// None when there is nothing to compare (Python missing or the sizes differ).
     pub answers_agree: Option<bool>,
+    /// A side left out on purpose (above a limit); the notes say why.
+    pub skipped: bool,
     pub notes: Vec<String>,
 }
 
 impl Row {
-    pub fn new(key: Key, item: impl Into<String>, rust_variant: impl Into<String>) -> Row {
+    pub fn new<K: Any + Send + Sync>(
+        group: &'static str,
+        key: K,
+        item: impl Into<String>,
+        rust_variant: impl Into<String>,
+    ) -> Row {
         Row {
-            key,
-            group: key.group(),
+            key: Key::of(key),
+            group,
             item: item.into(),
             rust_variant: rust_variant.into(),
             python_variant: None,
@@ -136,6 +129,7 @@ impl Row {
             rust_answer: Value::Null,
             python_answer: Value::Null,
             answers_agree: None,
+            skipped: false,
             notes: Vec::new(),
         }
     }
@@ -165,6 +159,11 @@ impl Row {
 }
 
 /// The row with this key, if it ran.
-pub fn find(rows: &[Row], key: Key) -> Option<&Row> {
-    rows.iter().find(|r| r.key == key)
+pub fn find<'a, K: Any + PartialEq>(rows: &'a [Row], key: &K) -> Option<&'a Row> {
+    rows.iter().find(|r| r.key.get::<K>() == Some(key))
+}
+
+/// The key of a row, if it is a `K`.
+pub fn key<K: Any>(row: &Row) -> Option<&K> {
+    row.key.get()
 }

@@ -2,15 +2,95 @@
 
 use crate::Res;
 use crate::config::Cfg;
-use crate::row::{Cell, Key, Row, find};
+use crate::group::{Check, Group};
+use crate::python::Script;
+use crate::report::{cell, table};
+use crate::row::{Cell, Row, find};
 use crate::stats::{Scale, repeat, timed};
 use crate::targets::{Target, check, times};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::process::Command;
+
+const NAME: &str = "spawn";
+const SCRIPT: Script = Script {
+    name: "spawn.py",
+    text: include_str!("../python/spawn.py"),
+};
+
+/// What this binary does when restarted by the spawn group.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+enum Role {
+    /// Exits at once: the re-exec being timed.
+    Noop,
+    /// Writes to every page of `touch` bytes (so a fork must copy page tables for all of
+    /// it), then times `count` fork + waitpid and prints "clean-ends seconds".
+    ForkWait { count: usize, touch: usize },
+}
+
+pub struct Spawn;
+
+impl Group for Spawn {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn planned(&self, _cfg: &Cfg) -> u64 {
+        (Case::ALL.len() + Case::ALL.iter().filter(|c| c.python().is_some()).count()) as u64
+    }
+
+    fn run(&self, cfg: &Cfg) -> Res<Vec<Row>> {
+        run(cfg)
+    }
+
+    fn targets(&self, rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
+        targets(rows)
+    }
+
+    fn table(&self, rows: &[Row], _cfg: &Cfg) -> String {
+        let lines: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.item.clone(),
+                    r.rust_variant.clone(),
+                    cell(&r.rust),
+                    r.python_variant.clone().unwrap_or("—".into()),
+                    cell(&r.python),
+                    crate::report::times(r.rust_advantage),
+                ]
+            })
+            .collect();
+        let header = [
+            "measure",
+            "Rust",
+            "figure",
+            "Python",
+            "figure",
+            "Rust better by",
+        ];
+        table("spawn: cost of one start + join", &header, &lines)
+    }
+
+    fn child(&self, role: &str) -> Res<()> {
+        match crate::child::parse(role)? {
+            Role::Noop => Ok(()),
+            Role::ForkWait { count, touch } => fork_wait_role(count, touch),
+        }
+    }
+
+    fn checks(&self, _exe: &std::path::Path) -> Res<Vec<Check>> {
+        Ok(vec![Check {
+            name: "spawn fork".into(),
+            script: SCRIPT.name,
+            args: ["fork", "3", "0", "1"].map(String::from).to_vec(),
+            rust: json!({ "answer": fork_wait(3)? }),
+        }])
+    }
+}
 
 /// One kind of start, with its Python counterpart where one exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Case {
+enum Case {
     Fork,
     ForkBig,
     Command,
@@ -67,12 +147,8 @@ fn big_bytes(cfg: &Cfg) -> usize {
     cfg.mode.pick(64 << 20, 256 << 20, 1 << 30)
 }
 
-pub fn planned(_cfg: &Cfg) -> u64 {
-    (Case::ALL.len() + Case::ALL.iter().filter(|c| c.python().is_some()).count()) as u64
-}
-
 #[cfg(unix)]
-pub fn fork_wait(count: usize) -> Res<usize> {
+fn fork_wait(count: usize) -> Res<usize> {
     use nix::sys::wait::{WaitStatus, waitpid};
     use nix::unistd::{ForkResult, fork};
     let mut ok = 0;
@@ -90,44 +166,30 @@ pub fn fork_wait(count: usize) -> Res<usize> {
 }
 
 #[cfg(not(unix))]
-pub fn fork_wait(_count: usize) -> Res<usize> {
+fn fork_wait(_count: usize) -> Res<usize> {
     Err("fork is Unix-only; see Command re-exec".into())
 }
 
-/// Times `count` forks in a fresh child process (this binary in the `__fork-wait` role).
+/// Times `count` forks in a fresh child process (this binary in the `ForkWait` role).
 /// The cost of a fork grows with the memory its parent has mapped, so forking from this
 /// bench process would measure whatever the groups before it left behind; spawn.py is a
 /// fresh interpreter too. Returns the forks that ended cleanly and the seconds they took.
 fn fork_in_fresh_process(cfg: &Cfg, count: usize, touch: usize) -> Res<(usize, f64)> {
-    let out = Command::new(&cfg.exe)
-        .args(["__fork-wait", &count.to_string(), &touch.to_string()])
-        .output()?;
-    if !out.status.success() {
-        let why = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("__fork-wait failed: {}", why.trim()).into());
-    }
-    let text = String::from_utf8(out.stdout)?;
-    let (ok, secs) = text
-        .trim()
-        .split_once(' ')
-        .ok_or("__fork-wait printed no figures")?;
-    Ok((ok.parse()?, secs.parse()?))
+    let out = crate::child::json(&cfg.exe, NAME, &Role::ForkWait { count, touch })?;
+    let ok = out[0].as_u64().ok_or("the fork child printed no count")?;
+    let secs = out[1].as_f64().ok_or("the fork child printed no time")?;
+    Ok((ok as usize, secs))
 }
 
-/// The `__fork-wait COUNT TOUCH_BYTES` role: write to every page of TOUCH_BYTES of memory
-/// (so the fork must copy page tables for all of it), then time COUNT fork + waitpid.
-pub fn fork_wait_role(args: &[String]) -> Res<()> {
-    let [count, touch] = args else {
-        return Err("usage: __fork-wait COUNT TOUCH_BYTES".into());
-    };
-    let (count, touch): (usize, usize) = (count.parse()?, touch.parse()?);
+/// The `ForkWait` role.
+fn fork_wait_role(count: usize, touch: usize) -> Res<()> {
     let mut big = vec![0u8; touch];
     for page in big.chunks_mut(4096) {
         page[0] = 1;
     }
     let (ok, secs) = timed(|| fork_wait(count))?;
     std::hint::black_box(&big);
-    println!("{ok} {secs}");
+    println!("{}", json!([ok, secs]));
     Ok(())
 }
 
@@ -145,7 +207,8 @@ fn rust_once(
         Case::Command => timed(|| {
             let mut ok = 0;
             for _ in 0..count {
-                ok += usize::from(Command::new(&cfg.exe).arg("__noop").status()?.success());
+                let mut noop = crate::child::command(&cfg.exe, NAME, &Role::Noop);
+                ok += usize::from(noop.status()?.success());
             }
             Ok(ok)
         }),
@@ -168,7 +231,7 @@ fn rust_once(
     }
 }
 
-pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
+fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     // One thread, like asyncio's event loop: a multi-thread runtime would add a cross-thread
     // wake-up to every task.
     let rt = tokio::runtime::Builder::new_current_thread().build()?;
@@ -182,7 +245,7 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             ),
             _ => case.label().to_string(),
         };
-        let mut row = Row::new(Key::Spawn(case), "one start + join", &rust_label);
+        let mut row = Row::new(NAME, case, "one start + join", &rust_label);
         let scale = Scale::MicrosPer(count as f64);
         let rust = || rust_once(cfg, case, count, &rt).map(|(ok, secs)| (ok as u64, secs));
         match case.python() {
@@ -191,7 +254,10 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             Some((py, py_label)) => {
                 let args = [py.to_string(), py_count.to_string()];
                 let per_start = Scale::MicrosPer(1.0);
-                crate::python::in_rounds(cfg, &mut row, rust, scale, py_label, &args, per_start);
+                let script = &SCRIPT;
+                crate::python::in_rounds(
+                    cfg, script, &mut row, rust, scale, py_label, &args, per_start,
+                );
             }
             None => {
                 cfg.step(&format!("spawn Rust {rust_label}"));
@@ -220,8 +286,8 @@ pub fn run(cfg: &Cfg) -> Res<Vec<Row>> {
     Ok(rows)
 }
 
-pub fn targets(rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
-    let advantage = |case| find(rows, Key::Spawn(case)).and_then(|r| r.rust_advantage);
+fn targets(rows: &[Row]) -> Vec<Target> {
+    let advantage = |case| find(rows, &case).and_then(|r| r.rust_advantage);
     vec![
         check(
             "spawn.fork",
@@ -238,4 +304,24 @@ pub fn targets(rows: &[Row], _cfg: &Cfg) -> Vec<Target> {
             Some(&|v| v >= 50.0),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_comes_back_as_it_was_sent() {
+        for role in [
+            Role::Noop,
+            Role::ForkWait {
+                count: 3,
+                touch: 4096,
+            },
+        ] {
+            let json = serde_json::to_string(&role).expect("a role is plain data");
+            let back: Role = crate::child::parse(&json).expect("its own JSON parses");
+            assert_eq!(back, role);
+        }
+    }
 }

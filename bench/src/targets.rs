@@ -2,8 +2,30 @@
 //! is, the check every one goes through, and the comparison with an earlier run.
 
 use crate::row::{Cell, Row};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// How a target fared in a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    #[serde(rename = "met")]
+    Met,
+    #[serde(rename = "missed")]
+    Missed,
+    /// A figure to read, with no threshold.
+    #[serde(rename = "shown")]
+    Shown,
+    #[serde(rename = "not measured")]
+    NotMeasured,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The JSON names, so the table and results.json say the same.
+        let text = serde_json::to_value(self).map_err(|_| std::fmt::Error)?;
+        f.write_str(text.as_str().unwrap_or("?"))
+    }
+}
 
 /// One of BENCH.md's targets, checked against this run.
 #[derive(Clone, Debug, Serialize)]
@@ -14,8 +36,7 @@ pub struct Target {
     pub figure: String,
     /// The number the target is about (a ratio, seconds or MiB), when measured.
     pub value: Option<f64>,
-    /// "met", "missed", "shown" (a figure to read, no threshold) or "not measured".
-    pub status: &'static str,
+    pub status: Status,
 }
 
 /// Three significant figures, enough for noisy timings.
@@ -56,9 +77,9 @@ pub fn check(
             figure: shown(v),
             value: Some(v),
             status: match ok {
-                Some(ok) if ok(v) => "met",
-                Some(_) => "missed",
-                None => "shown",
+                Some(ok) if ok(v) => Status::Met,
+                Some(_) => Status::Missed,
+                None => Status::Shown,
             },
         },
         _ => Target {
@@ -66,7 +87,7 @@ pub fn check(
             target,
             figure: "n/a".into(),
             value: None,
-            status: "not measured",
+            status: Status::NotMeasured,
         },
     }
 }
@@ -82,7 +103,7 @@ pub fn python_counterparts(rows: &[Row]) -> Target {
     // in their notes.
     let skipped = rows
         .iter()
-        .filter(|r| r.python_variant.is_some() && r.notes.iter().any(|n| n.contains("skipped")))
+        .filter(|r| r.python_variant.is_some() && r.skipped)
         .count();
     Target {
         id: "python_counterparts".into(),
@@ -93,11 +114,17 @@ pub fn python_counterparts(rows: &[Row]) -> Target {
         ),
         value: None,
         status: if filled + skipped == with_py {
-            "met"
+            Status::Met
         } else {
-            "missed"
+            Status::Missed
         },
     }
+}
+
+/// An earlier run's status of target `id`, if that run had it.
+fn earlier_status(earlier: &[Value], id: &str) -> Option<Status> {
+    let old = earlier.iter().find(|o| o["id"] == id)?;
+    Status::deserialize(&old["status"]).ok()
 }
 
 /// The targets table; with an earlier run's results.json, two more columns: that run's figure
@@ -121,7 +148,7 @@ pub fn markdown(targets: &[Target], baseline: Option<&Value>) -> String {
         if baseline.is_some() {
             let old = earlier.iter().find(|o| o["id"] == t.id.as_str());
             let figure = old.and_then(|o| o["figure"].as_str()).unwrap_or("—");
-            let status = old.and_then(|o| o["status"].as_str()).unwrap_or("—");
+            let status = earlier_status(&earlier, &t.id);
             let diff = old
                 .and_then(|o| o["value"].as_f64())
                 .zip(t.value)
@@ -129,7 +156,12 @@ pub fn markdown(targets: &[Target], baseline: Option<&Value>) -> String {
             if let Some(d) = diff {
                 spread.push(d.abs());
             }
-            let same = if status == t.status { "" } else { " (changed)" };
+            let same = if status.is_none_or(|s| s == t.status) {
+                ""
+            } else {
+                " (changed)"
+            };
+            let status = status.map_or("—".to_string(), |s| s.to_string());
             let _ = write!(
                 out,
                 " {figure} | {status}{same} | {} |",
@@ -142,12 +174,7 @@ pub fn markdown(targets: &[Target], baseline: Option<&Value>) -> String {
         spread.sort_by(f64::total_cmp);
         let changed = targets
             .iter()
-            .filter(|t| {
-                earlier
-                    .iter()
-                    .find(|o| o["id"] == t.id.as_str())
-                    .is_some_and(|o| o["status"] != t.status)
-            })
+            .filter(|t| earlier_status(&earlier, &t.id).is_some_and(|s| s != t.status))
             .count();
         let _ = writeln!(
             out,

@@ -274,9 +274,9 @@ fn rust_and_python_compute_the_same_answers() {
         return;
     }
     let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("python");
-    // The HTTP checks need a server: the bench's own, started in its helper role.
+    // The HTTP checks need a server: the bench's own, started in its child role.
     let mut server = Command::new(BIN)
-        .args(["__http-server", "1"])
+        .args(["child", "io", r#"{"HttpServer":{"delay_ms":1}}"#])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
