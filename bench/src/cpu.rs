@@ -583,7 +583,7 @@ fn measure_python(cfg: &Cfg, job: &Job, workers: usize, rows: &mut [&mut Row]) {
         variants.join(", ")
     ));
     let args = python_args(job, &variants, workers, cfg.runs);
-    let out = crate::python::run(cfg, &SCRIPT, &args);
+    let out = crate::pair::run(cfg, &SCRIPT, &args);
     for row in rows.iter_mut() {
         let Some(py) = key::<Key>(row).and_then(|k| k.variant.python()) else {
             continue;

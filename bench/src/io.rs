@@ -474,7 +474,7 @@ fn child(exe: &Path, case: Case, n: usize, arg: u64) -> Result<Value, String> {
 
 fn python_once(cfg: &Cfg, variant: &str, n: usize, arg: u64) -> Result<Value, String> {
     let args = [variant.to_string(), n.to_string(), arg.to_string()];
-    crate::python::run(cfg, &SCRIPT, &args)
+    crate::pair::run(cfg, &SCRIPT, &args)
 }
 
 /// Runs a one-shot child `repeats` times and gathers wall time and peak memory figures.

@@ -407,7 +407,7 @@ fn run(cfg: &Cfg) -> Res<Vec<Row>> {
         row.higher_is_better = scale.higher_is_better();
         let (py, py_label) = kind.python();
         let args = [py.to_string(), py_size.to_string()];
-        crate::python::in_rounds(
+        crate::pair::in_rounds(
             cfg,
             &SCRIPT,
             &mut row,

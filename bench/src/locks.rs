@@ -147,7 +147,7 @@ fn run(cfg: &Cfg) -> Res<Vec<Row>> {
                 ];
                 // locks.py reports seconds per increment already.
                 let same = rust_count == py_count;
-                crate::python::half(
+                crate::pair::half(
                     cfg,
                     &SCRIPT,
                     &mut row,

@@ -23,6 +23,7 @@ mod child;
 mod config;
 mod env;
 mod group;
+mod pair;
 mod python;
 mod report;
 mod row;

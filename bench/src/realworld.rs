@@ -925,7 +925,7 @@ fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
                 };
                 rust.record(crate::child::json(&cfg.exe, NAME, &role), keep);
                 if let Some(py) = py {
-                    python.record(crate::python::run(cfg, &SCRIPT, &args(py, *w)), keep);
+                    python.record(crate::pair::run(cfg, &SCRIPT, &args(py, *w)), keep);
                 }
             }
         }

@@ -255,7 +255,7 @@ fn run(cfg: &Cfg) -> Res<Vec<Row>> {
                 let args = [py.to_string(), py_count.to_string()];
                 let per_start = Scale::MicrosPer(1.0);
                 let script = &SCRIPT;
-                crate::python::in_rounds(
+                crate::pair::in_rounds(
                     cfg, script, &mut row, rust, scale, py_label, &args, per_start,
                 );
             }
