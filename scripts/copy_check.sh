@@ -12,14 +12,18 @@ For every program (see scripts/run_all.sh --list), or only the PROGRAMs named:
   1. reads the 'To copy:' paragraph of its //! header: either one or more
      \`cargo add ...\` commands, each in backticks, or 'To copy: no dependencies';
   2. makes a fresh crate in a temporary directory (cargo new) and runs those
-     cargo add commands in it, offline;
+     cargo add commands in it as a user does, against the live registry;
   3. copies the program in as src/main.rs: a src/main.rs with the modules beside it
      in src/ (src/bin and src/lib.rs left out), or a src/bin/NAME.rs alone;
-  4. builds it, offline.
-It prints one line per program and fails if any program has no 'To copy:' line or
-its copy does not build. The copies share one target directory, so dependencies
-build once: \$COPY_CHECK_TARGET_DIR, or copy-check/ in the workspace's target
-directory. Offline works once the workspace itself has been built.
+  4. builds it.
+Only where cargo cannot reach the registry does it run that command again with
+--offline (against cargo's cache) and build offline, and it says so: a note
+line, and "(offline: registry unreachable)" on the program's line.
+It prints one line per program and fails if any program has no 'To copy:' line,
+a cargo add the registry refuses, or a copy that does not build. The copies
+share one target directory, so dependencies build once: \$COPY_CHECK_TARGET_DIR,
+or copy-check/ in the workspace's target directory. The programs are the
+registry's (scripts/run_all.sh --list).
 
 Options:
   --verbose   after a failed line, print what cargo said
@@ -47,11 +51,19 @@ while [ $# -gt 0 ]; do
 done
 
 cd "$root" || die "cannot enter $root"
-load_programs
-for name in "${selected[@]}"; do
-    [ -n "$name" ] && [ -n "${PROGRAM_DIR[$name]:-}" ] || die "no program named '$name' (see scripts/run_all.sh --list)"
-done
 need_cargo
+# The registry's programs, in order, with each one's source file.
+declare -a PROGRAMS=()
+declare -A PROGRAM_SOURCE=()
+listing="$(programs list --tsv)" || exit 2
+while IFS=$'\t' read -r name _ _ source _; do
+    [ -n "$name" ] || continue
+    PROGRAMS+=("$name")
+    PROGRAM_SOURCE[$name]="$source"
+done <<<"$listing"
+for name in "${selected[@]}"; do
+    [ -n "$name" ] && [ -n "${PROGRAM_SOURCE[$name]:-}" ] || die "no program named '$name' (see scripts/run_all.sh --list)"
+done
 
 to_check=()
 for program in "${PROGRAMS[@]}"; do
@@ -60,9 +72,18 @@ for program in "${PROGRAMS[@]}"; do
     fi
 done
 
-target_dir="${COPY_CHECK_TARGET_DIR:-$(dirname "$(debug_dir)")/copy-check}"
+target_dir="${COPY_CHECK_TARGET_DIR:-$(programs target-dir)/copy-check}"
 scratch="$(mktemp -d)"
-install_traps
+trap 'rm -rf "$scratch"' EXIT
+trap 'exit 130' INT
+trap 'exit 129' HUP
+trap 'exit 143' TERM
+
+# Whether cargo's LOG says it could not reach the registry (as opposed to refusing the
+# command): only then is the command tried again offline, against what cargo has cached.
+unreachable() {
+    grep -Eqi "resolve host|network failure|spurious network|failed to download|download of .* failed|timed out|timeout was reached|connection (refused|reset)|failed to query replaced source|could not connect" "$1"
+}
 
 # The text of the `To copy:` paragraph in the //! header of FILE, after `To copy:`,
 # on one line: from that line to the header's next blank line or its end. Prints
@@ -99,7 +120,7 @@ fail() { # PROGRAM DETAIL [LOG]
 
 # check PROGRAM: copies and builds it, then prints its line.
 check() {
-    local program="$1" source="${PROGRAM_SOURCE[$1]}" text commands=() cmd words crate log
+    local program="$1" source="${PROGRAM_SOURCE[$1]}" text commands=() cmd words crate log offline=0
     text="$(to_copy_text "$root/$source")"
     if [ -z "$text" ]; then
         fail "$program" "no 'To copy:' line in the //! header of $source"
@@ -125,9 +146,18 @@ check() {
         # anything: xargs parses quotes and prints each word on a line of its own.
         words=()
         while IFS= read -r word; do words+=("$word"); done < <(xargs -n 1 printf '%s\n' <<<"$cmd" 2>/dev/null)
-        if ! (cd "$crate" && cargo "${words[@]:1}" --offline --quiet) >"$log" 2>&1; then
-            fail "$program" "$cmd: $(first_error "$log")" "$log"
-            return
+        # As a user runs it: against the live registry.
+        if ! (cd "$crate" && cargo "${words[@]:1}" --quiet) >"$log" 2>&1; then
+            if ! unreachable "$log"; then
+                fail "$program" "$cmd: $(first_error "$log")" "$log"
+                return
+            fi
+            echo "note: $program: the registry cannot be reached ($(first_error "$log")); falling back to cargo's offline cache for: $cmd"
+            offline=1
+            if ! (cd "$crate" && cargo "${words[@]:1}" --offline --quiet) >"$log" 2>&1; then
+                fail "$program" "$cmd (offline): $(first_error "$log")" "$log"
+                return
+            fi
         fi
     done
 
@@ -144,7 +174,9 @@ check() {
         *) cp "$root/$source" "$crate/src/main.rs" ;;
     esac
 
-    if ! (cd "$crate" && CARGO_TARGET_DIR="$target_dir" cargo build --offline) >"$log" 2>&1; then
+    local build=(cargo build)
+    [ "$offline" -eq 0 ] || build+=(--offline)
+    if ! (cd "$crate" && CARGO_TARGET_DIR="$target_dir" "${build[@]}") >"$log" 2>&1; then
         fail "$program" "build: $(first_error "$log")" "$log"
         return
     fi
@@ -152,6 +184,7 @@ check() {
     warnings="$(grep -c '^warning: ' "$log" | head -n 1)"
     warnings=$((warnings - $(grep -c '^warning: .* generated [0-9]* warning' "$log")))
     if [ ${#commands[@]} -eq 0 ]; then detail="no dependencies"; else detail="$(printf '%s; ' "${commands[@]}")"; detail="${detail%; }"; fi
+    [ "$offline" -eq 0 ] || detail="$detail (offline: registry unreachable)"
     [ "$warnings" -eq 0 ] || detail="$detail ($warnings warnings)"
     report ok "$program" "$detail"
 }

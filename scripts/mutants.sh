@@ -7,8 +7,8 @@ usage() {
     cat <<EOF
 Usage: scripts/mutants.sh [CRATE...] [-- CARGO-MUTANTS-OPTIONS...]
 
-Runs \`cargo mutants -p CRATE\` for every demo crate (every workspace member but
-bench, book, scripts and testkit), or for the CRATEs named, one crate at a time, and
+Runs \`cargo mutants -p CRATE\` for every demo crate (every crate with a program in
+the registry: see scripts/run_all.sh --list), or for the CRATEs named, one crate at a time, and
 prints how many mutants its tests caught, missed, timed out on, and could not
 build (unviable), per crate. Installs cargo-mutants (cargo install cargo-mutants
 --locked) when it is missing. Exclusions are in .cargo/mutants.toml.
@@ -42,17 +42,16 @@ done
 cd "$root" || die "cannot enter $root"
 need_cargo
 
-# Every member's package name; the demo crates are all but the tools.
-declare -A member_dir=()
+# The demo crates: the packages of the registry's programs, in order, once each.
 demo_crates=()
-while IFS= read -r member; do
-    [ -f "$member/Cargo.toml" ] || continue
-    package="$(package_name "$member")"
-    member_dir[$package]="$member"
-    case " ${NOT_DEMOS[*]} " in *" $member "*) ;; *) demo_crates+=("$package") ;; esac
-done < <(workspace_members)
+listing="$(programs list --tsv)" || exit 2
+while IFS=$'\t' read -r _ package _; do
+    [ -n "$package" ] || continue
+    case " ${demo_crates[*]} " in *" $package "*) ;; *) demo_crates+=("$package") ;; esac
+done <<<"$listing"
 for crate in "${selected[@]}"; do
-    [ -n "$crate" ] && [ -n "${member_dir[$crate]:-}" ] || die "no crate named '$crate' in the workspace"
+    [ -n "$crate" ] && (cd "$root" && cargo pkgid -q -p "$crate" >/dev/null 2>&1) ||
+        die "no crate named '$crate' in the workspace"
 done
 [ ${#selected[@]} -gt 0 ] || selected=("${demo_crates[@]}")
 
@@ -61,7 +60,7 @@ if ! cargo mutants --version >/dev/null 2>&1; then
     cargo install cargo-mutants --locked || { echo "error: installing cargo-mutants failed" >&2; exit 1; }
 fi
 
-out_root="$(dirname "$(debug_dir)")/mutants"
+out_root="$(programs target-dir)/mutants"
 lines=()
 bad=0
 for crate in "${selected[@]}"; do

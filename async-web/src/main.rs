@@ -22,7 +22,7 @@
 //!
 //! To copy: `cargo add tokio@1 --features full`, `cargo add axum@0.8`,
 //! `cargo add hyper@1 --features server,http1`,
-//! `cargo add hyper-util@0.1 --features tokio,server-graceful,service,http1` and
+//! `cargo add hyper-util@0.1.19 --features tokio,server-graceful,service,http1` and
 //! `cargo add clap@4 --features derive`
 
 use axum::{Router, extract::Path, response::Html, routing::get};

@@ -82,54 +82,63 @@ fn list_names_every_binary_of_every_demo_crate_in_member_order() {
     assert!(listed.len() >= 18, "listed only {listed:?}");
 }
 
+/// The registry entry of a program: `[[package.metadata.programs]]` with `order` and `bin`.
+fn entry(order: u32, bin: &str) -> String {
+    format!("\n[[package.metadata.programs]]\norder = {order}\nbin = \"{bin}\"\n")
+}
+
 #[test]
-fn list_finds_programs_from_the_files_whatever_the_layout() {
-    // Members out of name order, a commented-out member, a package named unlike its
-    // directory, a crate of several programs, a library with none, and the tools.
-    let ws = Workspace::new(
-        "list",
-        &[
-            "zeta",
-            "alpha-dir",
-            "bench",
-            "library",
-            "only-bins",
-            "scripts",
-            "testkit",
-        ],
-    );
-    let manifest = fs::read_to_string(ws.root.join("Cargo.toml")).unwrap();
-    let manifest = manifest.replace("\"library\",", "\"library\",\n    # \"hidden\",");
-    fs::write(ws.root.join("Cargo.toml"), manifest).unwrap();
+fn the_registry_says_which_binaries_are_programs_and_in_what_order() {
+    // Members in another order than the registry's, a package named unlike its
+    // directory, a crate of several programs, a tool whose binary has no entry.
+    let ws = Workspace::new("list", &["zeta", "alpha-dir", "tool"]);
     ws.package("zeta", "zeta");
-    for file in [
-        "src/main.rs",
-        "src/bin/beta.rs",
-        "src/bin/alpha.rs",
-        "src/bin/gamma/main.rs",
-    ] {
+    for file in ["src/main.rs", "src/bin/beta.rs", "src/bin/gamma/main.rs"] {
         ws.file(&format!("zeta/{file}"), "fn main() {}\n");
     }
-    ws.file("zeta/src/bin/notes.txt", "not a program\n");
     ws.package("alpha-dir", "alpha");
     ws.file("alpha-dir/src/main.rs", "fn main() {}\n");
-    for tool in ["bench", "book"] {
-        ws.package(tool, tool);
-        ws.file(&format!("{tool}/src/main.rs"), "fn main() {}\n");
+    ws.package("tool", "tool");
+    ws.file("tool/src/main.rs", "fn main() {}\n");
+    let add = |dir: &str, text: &str| {
+        let path = ws.root.join(dir).join("Cargo.toml");
+        let manifest = fs::read_to_string(&path).unwrap();
+        fs::write(path, manifest + text).unwrap();
+    };
+    add("zeta", &(entry(30, "zeta") + &entry(10, "beta")));
+    add("alpha-dir", &entry(20, "alpha"));
+    for name in ["zeta", "beta", "alpha", "tool"] {
+        ws.bin(name, &format!("echo 'ran {name}'"));
     }
-    ws.package("library", "library");
-    ws.file("library/src/lib.rs", "\n");
-    ws.package("hidden", "hidden");
-    ws.file("hidden/src/main.rs", "fn main() {}\n");
-    ws.package("only-bins", "only-bins");
-    ws.file("only-bins/src/bin/y.rs", "fn main() {}\n");
-    ws.file("only-bins/src/bin/x.rs", "fn main() {}\n");
+    let listed = |ws: &Workspace| {
+        let out = run(ws.script("run_all.sh", &["--list"]), 60);
+        assert_eq!(out.code, Some(0), "{out:?}");
+        out.stdout.lines().map(String::from).collect::<Vec<_>>()
+    };
+    assert_eq!(listed(&ws), ["beta", "alpha", "zeta"]);
+    let out = run(ws.script("run_all.sh", &["--bin-dir", &ws.bin_dir()]), 60);
+    assert!(!out.stdout.contains("ran tool"), "{out:?}");
 
-    let out = run(ws.script("run_all.sh", &["--list"]), 60);
+    // One entry added to the registry: the tool's binary is now a program, listed in
+    // its place and run.
+    add("tool", &entry(15, "tool"));
+    assert_eq!(listed(&ws), ["beta", "tool", "alpha", "zeta"]);
+    let out = run(ws.script("run_all.sh", &["--bin-dir", &ws.bin_dir()]), 60);
     assert_eq!(out.code, Some(0), "{out:?}");
-    assert_eq!(
-        out.stdout.lines().collect::<Vec<_>>(),
-        ["zeta", "alpha", "beta", "gamma", "alpha", "x", "y"]
+    assert!(out.stdout.contains("ran tool"), "{out:?}");
+    assert_eq!(columns(summary_row(&out.stdout, "tool"))[1], "ok");
+    assert!(
+        out.stdout.contains("4 programs: 4 ok, 0 skipped, 0 failed"),
+        "{out:?}"
+    );
+
+    // An entry naming a binary its crate does not have is refused, with the reason.
+    add("alpha-dir", &entry(40, "omega"));
+    let out = run(ws.script("run_all.sh", &["--list"]), 60);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr.contains("alpha has no binary called omega"),
+        "{out:?}"
     );
 }
 
@@ -366,9 +375,9 @@ fn a_signal_stops_the_run_and_leaves_no_process_of_its_own() {
             .stdout(fs::File::create(&log_path).unwrap())
             .stderr(fs::File::create(ws.root.join("run.err")).unwrap());
         let mut child = cmd.spawn().unwrap();
-        // Under way: the run, its program, the program's two sleeps and the watchdog.
+        // Under way: the run, its program and the program's two sleeps.
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !started.exists() || processes_marked(&marker).len() < 5 {
+        while !started.exists() || processes_marked(&marker).len() < 4 {
             assert!(
                 Instant::now() < deadline,
                 "the run did not start: {:?}",
@@ -404,9 +413,11 @@ fn a_signal_stops_the_run_and_leaves_no_process_of_its_own() {
 /// `broker`, each a stand-in that prints its name, each but `no-twin` with a twin.
 fn with_twins(tag: &str) -> Workspace {
     let ws = Workspace::new(tag, &["plain", "broken", "no-twin", "web", "broker"]);
-    for name in ["plain", "broken", "no-twin", "web", "broker"] {
+    for name in ["plain", "broken", "no-twin", "broker"] {
         ws.program(name, &format!("echo 'rust {name}'"));
     }
+    // The registry says which modules a twin imports.
+    ws.program_with("web", "echo 'rust web'", "python-modules = [\"aiohttp\"]\n");
     // A twin with a module beside it: without PYTHONDONTWRITEBYTECODE its import
     // would leave plain/__pycache__ behind.
     ws.file("plain/helper.py", "WORD = 'python plain'\n");
@@ -460,9 +471,12 @@ fn python_runs_each_twin_after_its_program_and_adds_a_column() {
         text.contains("5 programs: 5 ok, 0 skipped, 0 failed"),
         "{text}"
     );
-    assert!(
-        text.contains("5 Python twins: 1 ok, 3 skipped, 1 failed"),
-        "{text}"
+    assert_eq!(
+        twins_line(text),
+        format!(
+            "5 Python twins on {}: 1 ok, 3 skipped, 1 failed",
+            python3_label()
+        )
     );
     assert_eq!(out.code, Some(1), "a failed twin fails the run: {text}");
 
@@ -498,9 +512,9 @@ fn without_python_every_twin_is_skipped() {
             "skipped (no no-such-python3)"
         );
     }
-    assert!(
-        text.contains("5 Python twins: 0 ok, 5 skipped, 0 failed"),
-        "{text}"
+    assert_eq!(
+        twins_line(text),
+        "5 Python twins on no-such-python3: 0 ok, 5 skipped, 0 failed"
     );
 }
 
@@ -514,8 +528,13 @@ fn a_twin_gets_the_programs_arguments_and_its_time_limit() {
         return;
     }
     // async-web is run with --demo; so is its twin, and a twin that hangs is killed.
+    // The registry gives async-web its --demo; its twin gets it too.
     let ws = Workspace::new("twin-limit", &["async-web"]);
-    ws.program("async-web", "echo \"rust args: $*\"");
+    ws.program_with(
+        "async-web",
+        "echo \"rust args: $*\"",
+        "args = [\"--demo\"]\n",
+    );
     ws.file(
         "async-web/async_web.py",
         "import sys, time\nprint('python args:', *sys.argv[1:], flush=True)\ntime.sleep(600)\n",
@@ -555,6 +574,10 @@ fn bad_arguments_get_one_line_and_exit_2() {
                 "error: --bin-dir: '/no/such/dir' is not a directory",
             ),
             (&["--fast"], "error: unknown option '--fast' (see --help)"),
+            (
+                &["--interpreter"],
+                "error: --interpreter needs a Python command or path",
+            ),
         ],
     );
 }
@@ -563,7 +586,15 @@ fn bad_arguments_get_one_line_and_exit_2() {
 fn help_describes_the_options() {
     let out = run(script("run_all.sh", &["--help"]), 60);
     assert_eq!(out.code, Some(0));
-    for option in ["--list", "--python", "--no-build", "--bin-dir", "--timeout"] {
+    for option in [
+        "--list",
+        "--python",
+        "--interpreter PYTHON",
+        "--all-interpreters",
+        "--no-build",
+        "--bin-dir",
+        "--timeout",
+    ] {
         assert!(
             out.stdout.contains(option),
             "--help does not mention {option}"
@@ -598,4 +629,146 @@ fn a_relative_python_is_found_from_where_the_run_started() {
     let out = run(cmd, 60);
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(columns(summary_row(&out.stdout, "demo"))[3], "ok");
+}
+
+/// The line counting the twins' results on one interpreter (the first such line).
+fn twins_line(text: &str) -> &str {
+    text.lines()
+        .find(|l| l.contains(" Python twins on "))
+        .unwrap_or_else(|| panic!("no count of the twins in:\n{text}"))
+}
+
+/// How run_all names python3 in its table: `python3 (MAJOR.MINOR)`.
+fn python3_label() -> String {
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]);
+    format!("python3 ({})", run(cmd, 60).stdout.trim())
+}
+
+#[test]
+fn each_interpreter_named_gets_a_column_and_a_missing_one_is_skipped() {
+    if let Some(why) = testkit::twin::missing(&[]) {
+        testkit::twin::skip(
+            "each_interpreter_named_gets_a_column_and_a_missing_one_is_skipped",
+            &why,
+        );
+        return;
+    }
+    let ws = Workspace::new("interpreters", &["demo"]);
+    ws.program("demo", "echo rust");
+    ws.file(
+        "demo/demo.py",
+        "import sys\nprint('python', sys.version_info[0])\n",
+    );
+    // A second interpreter under another name, as scripts/python.sh --print names its
+    // builds; and a stand-in python.sh that prints it and one that is not there.
+    let executable = run(
+        {
+            let mut cmd = Command::new("python3");
+            cmd.args(["-c", "import sys; print(sys.executable)"]);
+            cmd
+        },
+        60,
+    );
+    let other = ws.root.join("python3.99t");
+    std::os::unix::fs::symlink(executable.stdout.trim(), &other).unwrap();
+    let other = other.to_str().unwrap();
+
+    let out = run(
+        ws.script(
+            "run_all.sh",
+            &[
+                "--bin-dir",
+                &ws.bin_dir(),
+                "--interpreter",
+                "python3",
+                "--interpreter",
+                other,
+                "--interpreter",
+                "no-such-python9",
+            ],
+        ),
+        120,
+    );
+    let text = &out.stdout;
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let header = text[text.find("=== summary ===").unwrap()..]
+        .lines()
+        .nth(1)
+        .unwrap();
+    let version = python3_label();
+    let version = version.trim_start_matches("python3 ");
+    assert_eq!(
+        columns(header),
+        [
+            "program",
+            "result",
+            "seconds",
+            &format!("python3 {version}"),
+            "seconds",
+            &format!("python3.99t {version}"),
+            "seconds",
+            "no-such-python9",
+            "seconds"
+        ]
+    );
+    let row = columns(summary_row(text, "demo"));
+    assert_eq!(
+        (row[3], row[5], row[7]),
+        ("ok", "ok", "skipped (no no-such-python9)")
+    );
+    // Each ran the twin, under its own header.
+    assert!(text.contains("-- demo: python3 demo/demo.py --"), "{text}");
+    assert!(
+        text.contains("-- demo: python3.99t demo/demo.py --"),
+        "{text}"
+    );
+
+    // --all-interpreters: python3 and what scripts/python.sh --print names.
+    ws.file(
+        "scripts/python.sh",
+        &format!("[ \"$1\" = --print ] && echo '{other}'\n"),
+    );
+    let out = run(
+        ws.script(
+            "run_all.sh",
+            &["--bin-dir", &ws.bin_dir(), "--all-interpreters"],
+        ),
+        120,
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let counts: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" Python twins on "))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            format!("1 Python twins on python3 {version}: 1 ok, 0 skipped, 0 failed"),
+            format!("1 Python twins on python3.99t {version}: 1 ok, 0 skipped, 0 failed"),
+        ]
+    );
+    // With nothing built, it says so and runs python3 alone.
+    ws.file("scripts/python.sh", "exit 0\n");
+    let out = run(
+        ws.script(
+            "run_all.sh",
+            &["--bin-dir", &ws.bin_dir(), "--all-interpreters"],
+        ),
+        120,
+    );
+    assert!(
+        out.stdout
+            .contains("note: scripts/python.sh has built no interpreter yet"),
+        "{out:?}"
+    );
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.contains(" Python twins on "))
+            .count(),
+        1,
+        "{out:?}"
+    );
 }

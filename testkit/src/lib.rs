@@ -6,12 +6,13 @@
 //! Every helper panics with a readable message when what it checks is not so, which is
 //! how an integration test fails.
 
+pub mod group;
+pub mod programs;
 pub mod redis;
 pub mod twin;
 
-use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::str::FromStr;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -42,7 +43,7 @@ pub fn run_within(exe: &str, args: &[&str], limit: Duration) -> Outcome {
 /// As [`run_within`], for a command the caller set up (environment, working directory).
 /// Its stdout and stderr are piped and its stdin is empty.
 pub fn command_within(cmd: Command, limit: Duration) -> Outcome {
-    command_within_then(cmd, limit, false, None, |_| {}, || {})
+    command_within_then(cmd, limit, false, None, &|_| {})
 }
 
 /// As [`run_within`], with `input` written to the program's stdin (then end-of-file), and
@@ -57,81 +58,46 @@ pub fn run_with_input(
 ) -> Outcome {
     let mut cmd = Command::new(exe);
     cmd.args(args);
-    command_within_then(cmd, limit, false, Some((input, cap)), |_| {}, || {})
+    command_within_then(cmd, limit, false, Some((input, cap)), &|_| {})
 }
 
-/// As [`command_within`], calling `started` with the child's PID once it runs and
-/// `exited` once it has exited, before its output is read to the end (a process it left
-/// behind may still hold the pipes open). With `input_and_cap`, as [`run_with_input`].
+/// As [`command_within`], in a process group of its own when `own_group` (killed as a
+/// whole at the limit), calling `exited` with the child's PID once it has exited, before
+/// its output is read to the end (a process it left behind may still hold the pipes
+/// open). With `input_and_cap`, as [`run_with_input`]. Runs on [`group::run`], the
+/// workspace's one runner; past `limit` it kills, reaps and panics.
 fn command_within_then(
-    mut cmd: Command,
+    cmd: Command,
     limit: Duration,
     own_group: bool,
     input_and_cap: Option<(&[u8], u64)>,
-    started: impl FnOnce(u32),
-    exited: impl FnOnce(),
+    exited: &dyn Fn(u32),
 ) -> Outcome {
     let what = describe(&cmd);
-    let stdin = if input_and_cap.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
+    let limits = group::Limits {
+        limit,
+        own_group,
+        input: input_and_cap.map(|(input, _)| input.to_vec()),
+        cap: input_and_cap.map(|(_, cap)| cap),
+        exited,
+        ..group::Limits::default()
     };
-    let mut child = cmd
-        .stdin(stdin)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{what} does not start: {e}"));
-    started(child.id());
-    let cap = input_and_cap.map(|(input, cap)| {
-        let (mut stdin, input) = (
-            child.stdin.take().expect("stdin was piped above"),
-            input.to_vec(),
+    let run = group::run(cmd, &limits).unwrap_or_else(|e| panic!("{what} does not start: {e}"));
+    if run.timed_out {
+        panic!(
+            "{what} still running after {limit:?}: killed and reaped ({:?})",
+            run.status
         );
-        // Written on a thread of its own, which then drops stdin: end-of-file.
-        thread::spawn(move || stdin.write_all(&input));
-        cap
-    });
-    // Read both pipes while it runs: a full pipe would block it and look like a hang.
-    let stdout = read_all(child.stdout.take().expect("stdout was piped above"), cap);
-    let stderr = read_all(child.stderr.take().expect("stderr was piped above"), cap);
-    let start = Instant::now();
-    let status = loop {
-        let done = child
-            .try_wait()
-            .unwrap_or_else(|e| panic!("{what} cannot be waited for: {e}"));
-        if let Some(status) = done {
-            break status;
-        }
-        if start.elapsed() > limit {
-            // Kill, then reap, so no zombie outlives the test. The readers are left
-            // behind: a grandchild may still hold the pipes open. A program run in a
-            // process group of its own (see run_leaving_nothing) goes with its group.
-            #[cfg(unix)]
-            if own_group {
-                let _ = Command::new("kill")
-                    .args(["-KILL", "--", &format!("-{}", child.id())])
-                    .status();
-            }
-            let killed = child.kill();
-            let reaped = child.wait();
-            panic!(
-                "{what} still running after {limit:?}: killed ({killed:?}), reaped ({reaped:?})"
-            );
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    exited();
-    let text = |reader: thread::JoinHandle<String>, name: &str| {
-        reader
-            .join()
-            .unwrap_or_else(|_| panic!("{what}: reading its {name} failed"))
+    }
+    let text = |bytes: Vec<u8>, name: &str| match input_and_cap {
+        Some(_) => String::from_utf8_lossy(&bytes).into_owned(),
+        None => String::from_utf8(bytes)
+            .unwrap_or_else(|_| panic!("{what}: its {name} is not UTF-8 (the demo prints UTF-8)")),
     };
     Outcome {
-        code: status.code(),
-        stdout: text(stdout, "stdout"),
-        stderr: text(stderr, "stderr"),
+        code: run.status.and_then(|s| s.code()),
+        stdout: text(run.stdout, "stdout"),
+        stderr: text(run.stderr, "stderr"),
     }
 }
 
@@ -142,35 +108,23 @@ fn command_within_then(
 pub fn run_leaving_nothing(exe: &str, args: &[&str], limit: Duration) -> Outcome {
     let mut cmd = Command::new(exe);
     cmd.args(args);
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let pgid = std::cell::Cell::new(0);
     let left = std::cell::RefCell::new(Vec::new());
-    let out = command_within_then(
-        cmd,
-        limit,
-        true,
-        None,
-        |pid| pgid.set(pid),
-        || {
-            // Checked as soon as the program has exited, before its output is read to
-            // the end: a process it left behind may hold the pipes open. A child that
-            // was just killed by its parent may take a moment to vanish.
-            let deadline = Instant::now() + Duration::from_secs(5);
-            let mut members = group_members(pgid.get());
-            while !members.is_empty() && Instant::now() < deadline {
-                thread::sleep(Duration::from_millis(50));
-                members = group_members(pgid.get());
-            }
-            if !members.is_empty() {
-                #[cfg(unix)]
-                let _ = Command::new("kill")
-                    .args(["-KILL", "--", &format!("-{}", pgid.get())])
-                    .status();
-            }
-            *left.borrow_mut() = members;
-        },
-    );
+    let out = command_within_then(cmd, limit, true, None, &|pgid| {
+        // Checked as soon as the program has exited, before its output is read to the
+        // end: a process it left behind may hold the pipes open. A child that was just
+        // killed by its parent may take a moment to vanish.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut members = group_members(pgid);
+        while !members.is_empty() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(50));
+            members = group_members(pgid);
+        }
+        if !members.is_empty() {
+            #[cfg(unix)]
+            group::kill_group(pgid, nix::sys::signal::Signal::SIGKILL);
+        }
+        *left.borrow_mut() = members;
+    });
     let left = left.into_inner();
     assert!(
         left.is_empty(),
@@ -225,22 +179,6 @@ fn describe(cmd: &Command) -> String {
     let name = program.file_name().unwrap_or(program.as_os_str());
     let args: Vec<_> = cmd.get_args().collect();
     format!("{} {args:?}", name.to_string_lossy())
-}
-
-/// All that `pipe` gives, which must be UTF-8; or with `cap`, its first `cap` bytes, with
-/// whatever is not UTF-8 replaced.
-fn read_all(mut pipe: impl Read + Send + 'static, cap: Option<u64>) -> thread::JoinHandle<String> {
-    thread::spawn(move || {
-        let Some(cap) = cap else {
-            let mut text = String::new();
-            pipe.read_to_string(&mut text)
-                .expect("the demo prints UTF-8");
-            return text;
-        };
-        let mut bytes = Vec::new();
-        let _ = pipe.take(cap).read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
 }
 
 /// Checks that `exe args` is refused as a usage error: exit code 1, nothing on stdout and

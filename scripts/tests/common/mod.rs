@@ -24,6 +24,7 @@ pub fn root() -> PathBuf {
 /// writes. Stand-in binaries go in `bin/`, for `--bin-dir`.
 pub struct Workspace {
     pub root: PathBuf,
+    members: Vec<String>,
 }
 
 impl Workspace {
@@ -42,7 +43,8 @@ impl Workspace {
         let list: Vec<String> = members.iter().map(|m| format!("    \"{m}\",\n")).collect();
         let manifest = format!("[workspace]\nmembers = [\n{}]\n", list.concat());
         fs::write(root.join("Cargo.toml"), manifest).unwrap();
-        Workspace { root }
+        let members = members.iter().map(|m| m.to_string()).collect();
+        Workspace { root, members }
     }
 
     /// Writes `body` to `path` (relative to the root), creating its directories.
@@ -60,9 +62,24 @@ impl Workspace {
         );
     }
 
-    /// A crate whose program `dir` is `src/main.rs`, plus a stand-in binary for it.
+    /// A crate whose program `dir` is `src/main.rs`, in the registry in the order of the
+    /// members, with its twin `dir/dir.py` (with `_` for `-`; the file is the test's to
+    /// write), plus a stand-in binary for it.
     pub fn program(&self, dir: &str, binary: &str) {
+        self.program_with(dir, binary, "");
+    }
+
+    /// As [`Workspace::program`], with more keys (`extra`, TOML lines) in its registry entry.
+    pub fn program_with(&self, dir: &str, binary: &str, extra: &str) {
+        let order = self.members.iter().position(|m| m == dir).unwrap_or(99) + 1;
         self.package(dir, dir);
+        let twin = dir.replace('-', "_");
+        let manifest = self.root.join(dir).join("Cargo.toml");
+        let mut text = fs::read_to_string(&manifest).unwrap();
+        text += &format!(
+            "\n[[package.metadata.programs]]\norder = {order}\nbin = \"{dir}\"\ntwin = \"{twin}.py\"\n{extra}"
+        );
+        fs::write(manifest, text).unwrap();
         self.file(&format!("{dir}/src/main.rs"), "fn main() {}\n");
         self.bin(dir, binary);
     }
@@ -78,10 +95,13 @@ impl Workspace {
         self.root.join("bin").to_str().unwrap().to_string()
     }
 
-    /// `bash scripts/SCRIPT` of this workspace, with `args`.
+    /// `bash scripts/SCRIPT` of this workspace, with `args`, running the `programs` tool
+    /// this package built.
     pub fn script(&self, script: &str, args: &[&str]) -> Command {
         let mut cmd = Command::new("bash");
-        cmd.arg(self.root.join("scripts").join(script)).args(args);
+        cmd.arg(self.root.join("scripts").join(script))
+            .args(args)
+            .env("PROGRAMS_BIN", env!("CARGO_BIN_EXE_programs"));
         cmd
     }
 }
