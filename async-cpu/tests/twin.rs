@@ -6,7 +6,6 @@
 mod common;
 
 use common::{Server, number_after, sieve_count};
-use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 use testkit::twin;
@@ -33,49 +32,59 @@ fn shape(text: &str) -> String {
 #[test]
 fn twin_async_cpu() {
     let script = twin::script(env!("CARGO_MANIFEST_DIR"), "async_cpu.py");
-    if let Some(why) = twin::missing(&["aiohttp"]) {
-        twin::skip("twin_async_cpu", &why);
+    let script = script.to_str().expect("a UTF-8 path");
+    let pythons = twin::pythons("twin_async_cpu", &["aiohttp"]);
+    if pythons.is_empty() {
         return;
     }
     // Run as twin::run would, and check as well that its worker processes are gone after.
-    let script = script.to_str().expect("a UTF-8 path");
-    let python = testkit::run_leaving_nothing("python3", &[script], LIMIT);
-    assert_eq!(python.code, Some(0), "{python:?}");
+    let runs: Vec<twin::Run> = pythons
+        .into_iter()
+        .map(|python| twin::Run {
+            python,
+            method: None,
+            out: testkit::run_leaving_nothing(&python.program, &[script], LIMIT),
+        })
+        .collect();
     let rust = testkit::run_within(env!("CARGO_BIN_EXE_async-cpu"), &[], LIMIT);
     assert_eq!(rust.code, Some(0), "{rust:?}");
-    // The twin's one line of its own: what Python does instead of Rust's threads.
-    let (rounds, last) = python
-        .stdout
-        .trim_end()
-        .rsplit_once('\n')
-        .expect("several lines");
-    assert_eq!(
-        last,
-        "Python threads take turns holding the GIL: only processes count both /primes at once."
-    );
-    twin::assert_same_lines(&shape(&rust.stdout), &shape(rounds));
+    twin::each(&runs, |run| {
+        let python = &run.out;
+        assert_eq!(python.code, Some(0), "{python:?}");
+        // The twin's one line of its own: what Python does instead of Rust's threads.
+        let (rounds, last) = python
+            .stdout
+            .trim_end()
+            .rsplit_once('\n')
+            .expect("several lines");
+        assert_eq!(
+            last,
+            "Python threads take turns holding the GIL: only processes count both /primes at once."
+        );
+        twin::assert_same_lines(&shape(&rust.stdout), &shape(rounds));
 
-    let text = &python.stdout;
-    let n: u64 = testkit::number_after(text, "Each round: two /primes/");
-    let mut hello = Vec::new();
-    for (label, verdict) in [
-        ("inline", "blocked the event loop"),
-        ("thread pool", "the loop waited its turns for the GIL"),
-        ("process pool", "the event loop stayed free"),
-    ] {
-        let took = number_after(text, &format!("{label}: /hello took "));
-        let line = format!("{label}: /hello took {took:.2} s while /primes ran ({verdict})");
-        assert!(text.lines().any(|l| l == line), "no {line:?} in {text}");
-        hello.push(took);
-        let right = sieve_count(n).to_string();
-        let counts = format!("{label}: two /primes/{n} answered {right} and {right} in ");
-        testkit::line(text, &counts);
-    }
-    // Generous: on an idle machine the process pool's /hello is about ten times faster.
-    assert!(
-        hello[2] < hello[0] / 2.0,
-        "process pool /hello not well under inline: {text}"
-    );
+        let text = &python.stdout;
+        let n: u64 = testkit::number_after(text, "Each round: two /primes/");
+        let mut hello = Vec::new();
+        for (label, verdict) in [
+            ("inline", "blocked the event loop"),
+            ("thread pool", "the loop waited its turns for the GIL"),
+            ("process pool", "the event loop stayed free"),
+        ] {
+            let took = number_after(text, &format!("{label}: /hello took "));
+            let line = format!("{label}: /hello took {took:.2} s while /primes ran ({verdict})");
+            assert!(text.lines().any(|l| l == line), "no {line:?} in {text}");
+            hello.push(took);
+            let right = sieve_count(n).to_string();
+            let counts = format!("{label}: two /primes/{n} answered {right} and {right} in ");
+            testkit::line(text, &counts);
+        }
+        // Generous: on an idle machine the process pool's /hello is about ten times faster.
+        assert!(
+            hello[2] < hello[0] / 2.0,
+            "process pool /hello not well under inline: {text}"
+        );
+    });
 }
 
 /// `--serve` in Python: the same routes, the same refusals, and Ctrl-C stops it cleanly with
@@ -83,28 +92,35 @@ fn twin_async_cpu() {
 #[cfg(unix)]
 #[test]
 fn twin_serves_and_stops_on_ctrl_c() {
-    let script = twin::script(env!("CARGO_MANIFEST_DIR"), "async_cpu.py");
-    if let Some(why) = twin::missing(&["aiohttp"]) {
-        twin::skip("twin_serves_and_stops_on_ctrl_c", &why);
-        return;
-    }
-    for way in ["inline", "threads", "processes"] {
-        let mut cmd = Command::new("python3");
-        cmd.arg(&script)
-            .args(["--serve", "--port", "0", "--way", way])
-            .env("PYTHONDONTWRITEBYTECODE", "1");
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let test = "twin_serves_and_stops_on_ctrl_c";
+    let pythons = twin::pythons(test, &["aiohttp"]);
+    for (python, way) in pythons
+        .iter()
+        .flat_map(|p| ["inline", "threads", "processes"].map(|w| (p, w)))
+    {
+        let mut cmd = python.command(dir, "async_cpu.py", None);
+        cmd.args(["--serve", "--port", "0", "--way", way]);
         let server = Server::start(cmd);
         for n in [0, 3, 4, 25, 26, 1000] {
             let expected = format!("{}\n", sieve_count(n));
             assert_eq!(
                 server.get(&format!("/primes/{n}")),
                 (200, expected),
-                "{way}: {n}"
+                "{python}: {way}: {n}"
             );
         }
-        assert_eq!(server.get("/hello/Bob"), (200, "hello, Bob!\n".into()));
+        assert_eq!(
+            server.get("/hello/Bob"),
+            (200, "hello, Bob!\n".into()),
+            "{python}: {way}"
+        );
         for n in ["abc", "-1", "99999999999"] {
-            assert_eq!(server.get(&format!("/primes/{n}")).0, 400, "{way}: {n}");
+            assert_eq!(
+                server.get(&format!("/primes/{n}")).0,
+                400,
+                "{python}: {way}: {n}"
+            );
         }
         let pgid = server.pid();
         // Started in the background, this test and the twin inherit SIGINT ignored, and
@@ -122,7 +138,7 @@ fn twin_serves_and_stops_on_ctrl_c() {
         assert_eq!(
             (code, lines),
             (Some(0), vec!["Server stopped.".to_string()]),
-            "{way}"
+            "{python}: {way}"
         );
         // The workers, and multiprocessing's resource tracker, end once the server has
         // exited; give them a moment, as testkit::run_leaving_nothing does.
@@ -131,6 +147,6 @@ fn twin_serves_and_stops_on_ctrl_c() {
             thread::sleep(Duration::from_millis(50));
         }
         let left = testkit::group_members(pgid);
-        assert!(left.is_empty(), "{way}: left behind: {left:?}");
+        assert!(left.is_empty(), "{python}: {way}: left behind: {left:?}");
     }
 }

@@ -11,10 +11,12 @@ fn coroutine_demo_twin_prints_the_same_lines() {
     let exe = env!("CARGO_BIN_EXE_coroutine-demo");
     let test = "coroutine_demo";
     let script = "coroutine_demo.py";
-    let Some((rust, python)) = twin::run_both(test, dir, script, &[], exe, run_within, limit)
-    else {
+    let Some((rust, runs)) = twin::run_both(test, dir, script, &[], exe, run_within, limit) else {
         return;
     };
-    twin::assert_same_lines(&rust.stdout, &python.stdout);
-    assert_eq!(python.stdout, rust.stdout);
+    twin::each(&runs, |run| {
+        let python = &run.out;
+        twin::assert_same_lines(&rust.stdout, &python.stdout);
+        assert_eq!(python.stdout, rust.stdout);
+    });
 }

@@ -20,18 +20,22 @@ fn distributed_demo_twin_prints_the_same_lines() {
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_distributed-demo");
     let script = "distributed_demo.py";
-    let Some((rust, py)) = twin::run_both(name, dir, script, &[], exe, run_leaving_nothing, LIMIT)
+    let Some((rust, runs)) =
+        twin::run_both(name, dir, script, &[], exe, run_leaving_nothing, LIMIT)
     else {
         return;
     };
-    twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
+    twin::each(&runs, |run| {
+        let py = &run.out;
+        twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
 
-    // Every number put comes back exactly once, squared, the killed one's included.
-    let out = &py.stdout;
-    assert_all_results(out, 10);
-    let killed: u64 = testkit::number_after(out, "Killed worker-1 in the middle of: run task ");
-    let lost: u64 = testkit::number_after(out, "lost worker-1 on task ");
-    assert_eq!(lost, killed, "{out}");
-    let result = testkit::line(out, &format!("Result: {killed} * {killed} = "));
-    assert!(!result.ends_with("(from worker-1)"), "{out}");
+        // Every number put comes back exactly once, squared, the killed one's included.
+        let out = &py.stdout;
+        assert_all_results(out, 10);
+        let killed: u64 = testkit::number_after(out, "Killed worker-1 in the middle of: run task ");
+        let lost: u64 = testkit::number_after(out, "lost worker-1 on task ");
+        assert_eq!(lost, killed, "{out}");
+        let result = testkit::line(out, &format!("Result: {killed} * {killed} = "));
+        assert!(!result.ends_with("(from worker-1)"), "{out}");
+    });
 }

@@ -27,18 +27,21 @@ fn master_worker_twin_prints_the_same_lines() {
     let name = "master_worker_twin_prints_the_same_lines";
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_master-worker");
-    let Some((rust, py)) =
+    let Some((rust, runs)) =
         twin::run_both(name, dir, "master_worker.py", &[], exe, run_within, LIMIT)
     else {
         return;
     };
-    twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
-    let (redone_by, panicked) = task_5_workers(&py.stdout, "panicked (\"poison task 5\")");
-    assert_ne!(redone_by, panicked, "{}", py.stdout);
-    assert_eq!(
-        py.stderr,
-        format!("thread '{panicked}' panicked: poison task 5\n")
-    );
+    twin::each(&runs, |run| {
+        let py = &run.out;
+        twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
+        let (redone_by, panicked) = task_5_workers(&py.stdout, "panicked (\"poison task 5\")");
+        assert_ne!(redone_by, panicked, "{}", py.stdout);
+        assert_eq!(
+            py.stderr,
+            format!("thread '{panicked}' panicked: poison task 5\n")
+        );
+    });
 }
 
 #[test]
@@ -47,12 +50,15 @@ fn master_worker_processes_twin_prints_the_same_lines() {
     let dir = env!("CARGO_MANIFEST_DIR");
     let script = "master_worker_processes.py";
     let exe = env!("CARGO_BIN_EXE_master-worker-processes");
-    let Some((rust, py)) = twin::run_both(name, dir, script, &[], exe, run_within, LIMIT) else {
+    let Some((rust, runs)) = twin::run_both(name, dir, script, &[], exe, run_within, LIMIT) else {
         return;
     };
-    twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
-    // A real crash in Python too: the worker was killed by SIGABRT.
-    let (redone_by, crashed) = task_5_workers(&py.stdout, "crashed (signal: 6 (SIGABRT))");
-    assert_ne!(redone_by, crashed, "{}", py.stdout);
-    assert!(py.stderr.is_empty(), "{py:?}");
+    twin::each(&runs, |run| {
+        let py = &run.out;
+        twin::assert_same_lines_any_order(&rust.stdout, &py.stdout);
+        // A real crash in Python too: the worker was killed by SIGABRT.
+        let (redone_by, crashed) = task_5_workers(&py.stdout, "crashed (signal: 6 (SIGABRT))");
+        assert_ne!(redone_by, crashed, "{}", py.stdout);
+        assert!(py.stderr.is_empty(), "{py:?}");
+    });
 }

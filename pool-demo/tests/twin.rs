@@ -10,32 +10,34 @@ fn pool_demo_py_prints_the_same_lines_and_runs_5_tasks_on_at_most_4_pids() {
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_pool-demo");
-    let Some((rust, python)) =
-        twin::run_both(test, dir, "pool_demo.py", &[], exe, run_within, limit)
+    let Some((rust, runs)) = twin::run_both(test, dir, "pool_demo.py", &[], exe, run_within, limit)
     else {
         return;
     };
-    // The workers' lines come in whatever order the tasks start and end.
-    twin::assert_same_lines_any_order(&rust.stdout, &python.stdout);
+    twin::each(&runs, |run| {
+        let python = &run.out;
+        // The workers' lines come in whatever order the tasks start and end.
+        twin::assert_same_lines_any_order(&rust.stdout, &python.stdout);
 
-    // Python's Pool(4): 5 tasks, each run once, on at most 4 worker processes.
-    let text = &python.stdout;
-    let parent: u32 = number_after(text, "Parent process ");
-    let mut runs = HashMap::new();
-    let mut pids = HashSet::new();
-    for line in text.lines() {
-        let Some(rest) = line.strip_prefix("Run task ") else {
-            continue;
-        };
-        let (task, pid) = rest.strip_suffix(")...").unwrap().split_once(" (").unwrap();
-        *runs.entry(task.parse::<u32>().unwrap()).or_insert(0) += 1;
-        pids.insert(pid.parse::<u32>().unwrap());
-    }
-    assert_eq!(runs, (0..5).map(|t| (t, 1)).collect(), "{text}");
-    assert!(!pids.is_empty() && pids.len() <= 4, "{pids:?}:\n{text}");
-    assert!(!pids.contains(&parent), "{text}");
-    assert_eq!(
-        text.lines().last(),
-        Some("Pool.map(x * x, [1, 2, 3, 4, 5]) = [1, 4, 9, 16, 25]")
-    );
+        // Python's Pool(4): 5 tasks, each run once, on at most 4 worker processes.
+        let text = &python.stdout;
+        let parent: u32 = number_after(text, "Parent process ");
+        let mut runs = HashMap::new();
+        let mut pids = HashSet::new();
+        for line in text.lines() {
+            let Some(rest) = line.strip_prefix("Run task ") else {
+                continue;
+            };
+            let (task, pid) = rest.strip_suffix(")...").unwrap().split_once(" (").unwrap();
+            *runs.entry(task.parse::<u32>().unwrap()).or_insert(0) += 1;
+            pids.insert(pid.parse::<u32>().unwrap());
+        }
+        assert_eq!(runs, (0..5).map(|t| (t, 1)).collect(), "{text}");
+        assert!(!pids.is_empty() && pids.len() <= 4, "{pids:?}:\n{text}");
+        assert!(!pids.contains(&parent), "{text}");
+        assert_eq!(
+            text.lines().last(),
+            Some("Pool.map(x * x, [1, 2, 3, 4, 5]) = [1, 4, 9, 16, 25]")
+        );
+    });
 }

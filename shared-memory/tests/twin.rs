@@ -16,32 +16,35 @@ fn shared_memory_py_prints_the_same_lines_and_its_lock_keeps_the_balance_exact()
     let modules = ["multiprocessing"];
     let script = "shared_memory.py";
     let test = "shared_memory_py";
-    let Some((rust, python)) =
+    let Some((rust, runs)) =
         twin::run_both(test, dir, script, &modules, exe, run_leaving_nothing, LIMIT)
     else {
         return;
     };
-    // One line differs on purpose: Rust's fetch_add has no Python equivalent, and the twin
-    // says what it does instead.
-    let atomic = line(&rust.stdout, "fetch_add: ");
-    let instead = line(&python.stdout, "Python has no atomic add");
-    twin::assert_same_lines(
-        &twin::without_line(&rust.stdout, atomic),
-        &twin::without_line(&python.stdout, instead),
-    );
+    twin::each(&runs, |run| {
+        let python = &run.out;
+        // One line differs on purpose: Rust's fetch_add has no Python equivalent, and the twin
+        // says what it does instead.
+        let atomic = line(&rust.stdout, "fetch_add: ");
+        let instead = line(&python.stdout, "Python has no atomic add");
+        twin::assert_same_lines(
+            &twin::without_line(&rust.stdout, atomic),
+            &twin::without_line(&python.stdout, instead),
+        );
 
-    let out = &python.stdout;
-    assert!(instead.ends_with(": Balance is 200"), "{instead}");
-    let balance: i64 = number_after(out, "load then store: Balance is ");
-    assert_eq!(
-        line(out, "load then store: "),
-        format!(
-            "load then store: Balance is {balance} (at least {} updates lost)",
-            balance.abs_diff(200)
-        )
-    );
-    assert_eq!(
-        line(out, "the child squared "),
-        "the child squared [2, 3, 5]; the parent reads [4, 9, 25]"
-    );
+        let out = &python.stdout;
+        assert!(instead.ends_with(": Balance is 200"), "{instead}");
+        let balance: i64 = number_after(out, "load then store: Balance is ");
+        assert_eq!(
+            line(out, "load then store: "),
+            format!(
+                "load then store: Balance is {balance} (at least {} updates lost)",
+                balance.abs_diff(200)
+            )
+        );
+        assert_eq!(
+            line(out, "the child squared "),
+            "the child squared [2, 3, 5]; the parent reads [4, 9, 25]"
+        );
+    });
 }

@@ -9,24 +9,27 @@ fn spawn_demo_py_prints_the_same_lines_and_its_child_has_its_own_global() {
     let limit = Duration::from_secs(30);
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_spawn-demo");
-    let Some((rust, python)) =
+    let Some((rust, runs)) =
         twin::run_both(test, dir, "spawn_demo.py", &[], exe, run_within, limit)
     else {
         return;
     };
-    twin::assert_same_lines(&rust.stdout, &python.stdout);
+    twin::each(&runs, |run| {
+        let python = &run.out;
+        twin::assert_same_lines(&rust.stdout, &python.stdout);
 
-    // multiprocessing.Process runs in another process, whose global is its own.
-    let text = &python.stdout;
-    let parent: u32 = number_after(text, "Parent process ");
-    let child: u32 = number_after(text, "Run child process test (");
-    assert_ne!(child, parent, "{text}");
-    assert_eq!(
-        line_after(text, "Result (in child process "),
-        format!("{child}): [1, 4, 9, 16]")
-    );
-    assert_eq!(
-        line_after(text, "Result (in parent process "),
-        format!("{parent}): []")
-    );
+        // multiprocessing.Process runs in another process, whose global is its own.
+        let text = &python.stdout;
+        let parent: u32 = number_after(text, "Parent process ");
+        let child: u32 = number_after(text, "Run child process test (");
+        assert_ne!(child, parent, "{text}");
+        assert_eq!(
+            line_after(text, "Result (in child process "),
+            format!("{child}): [1, 4, 9, 16]")
+        );
+        assert_eq!(
+            line_after(text, "Result (in parent process "),
+            format!("{parent}): []")
+        );
+    });
 }

@@ -3,13 +3,272 @@
 //! A twin is `<crate dir>/<program name with underscores>.py`. Its lines are the Rust
 //! program's lines in the same words; only numbers differ (PIDs, times, counts), so the
 //! comparison replaces every number by `N` first.
+//!
+//! Every twin runs on every CPython here: `python3` on PATH, and the CPython 3.14 and
+//! free-threaded 3.14t that `scripts/python.sh` builds. A test says `skipped:` for each one
+//! that is absent, so a run that checked fewer interpreters says so. The Rust program runs
+//! once per test, each twin once per interpreter, one after another (some time a race).
 
+use std::fmt;
 use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::{Outcome, command_within};
+
+/// How multiprocessing starts a process. Every twin that starts processes with it takes
+/// the method from the environment variable [`START_METHOD_VAR`] and names it in a line
+/// of its own, `Python's multiprocessing start method: METHOD`.
+pub const START_METHODS: [&str; 3] = ["fork", "forkserver", "spawn"];
+
+/// The environment variable a multiprocessing twin takes its start method from.
+pub const START_METHOD_VAR: &str = "MP_START_METHOD";
+
+/// The builds besides `python3` that the twins are checked on: what `scripts/python.sh`
+/// builds, each with its version and whether it is free-threaded.
+const BUILT: [(&str, (u32, u32), bool); 2] = [("3.14", (3, 14), false), ("3.14t", (3, 14), true)];
+
+/// What an interpreter says of itself: `sys.version_info`, whether it was built
+/// free-threaded, and whether its GIL is on (`sys._is_gil_enabled()`, new in 3.13).
+const DESCRIBE: &str = "import sys, sysconfig
+gil = getattr(sys, '_is_gil_enabled', lambda: True)()
+print(*sys.version_info[:3], int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))), int(gil))";
+
+/// One CPython the twins run on, as it describes itself.
+#[derive(Debug)]
+pub struct Python {
+    /// How it is started: `python3`, or the path `scripts/python.sh --print` gave.
+    pub program: String,
+    /// `sys.version_info`'s major, minor and micro.
+    pub version: (u32, u32, u32),
+    /// Built with `--disable-gil` (`Py_GIL_DISABLED`), as python3.14t is.
+    pub free_threaded: bool,
+    /// Whether its GIL is on when it starts: always before 3.13, and on a free-threaded
+    /// build only when asked for (`PYTHON_GIL=1`) or forced by an extension module.
+    pub gil: bool,
+}
+
+impl Python {
+    /// Whether this is Python `major.minor` or later.
+    pub fn at_least(&self, major: u32, minor: u32) -> bool {
+        (self.version.0, self.version.1) >= (major, minor)
+    }
+
+    /// The line a twin that depends on the GIL prints first, naming the build it runs on:
+    /// `Python 3.11.7, with the GIL` or `Python 3.14.7, free-threaded: no GIL`.
+    pub fn build_line(&self) -> String {
+        let (major, minor, micro) = self.version;
+        let build = if self.gil {
+            "with the GIL"
+        } else {
+            "free-threaded: no GIL"
+        };
+        format!("Python {major}.{minor}.{micro}, {build}")
+    }
+
+    /// A command that runs the twin `script_name` of the crate at `crate_dir` with this
+    /// interpreter, in that directory, writing no bytecode (the source tree stays clean),
+    /// with multiprocessing's start method `method` or, with `None`, the interpreter's own.
+    pub fn command(&self, crate_dir: &str, script_name: &str, method: Option<&str>) -> Command {
+        let mut cmd = Command::new(&self.program);
+        cmd.arg(script(crate_dir, script_name))
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .current_dir(crate_dir);
+        match method {
+            Some(method) => cmd.env(START_METHOD_VAR, method),
+            None => cmd.env_remove(START_METHOD_VAR),
+        };
+        cmd
+    }
+
+    /// The first of `modules` this interpreter cannot import, if any.
+    fn lacks(&self, modules: &[&str]) -> Option<String> {
+        if modules.is_empty() {
+            return None;
+        }
+        let find = "import importlib.util as u, sys
+print(*(m for m in sys.argv[1:] if u.find_spec(m) is None))";
+        let out = Command::new(&self.program)
+            .args(["-c", find])
+            .args(modules)
+            .stderr(Stdio::null())
+            .output();
+        match out {
+            Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .next()
+                .map(String::from),
+            _ => Some(modules[0].to_string()),
+        }
+    }
+}
+
+impl fmt::Display for Python {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (major, minor, micro) = self.version;
+        let t = if self.free_threaded {
+            " free-threaded"
+        } else {
+            ""
+        };
+        write!(f, "CPython {major}.{minor}.{micro}{t} ({})", self.program)
+    }
+}
+
+/// The interpreters found, and a sentence for each one wanted but absent.
+struct Found {
+    pythons: Vec<Python>,
+    absent: Vec<String>,
+}
+
+/// Looks for the interpreters once per test binary: `python3` on PATH, then each path
+/// `scripts/python.sh --print` prints (run with bash from the workspace root).
+fn found() -> &'static Found {
+    static FOUND: OnceLock<Found> = OnceLock::new();
+    FOUND.get_or_init(|| {
+        let mut found = Found {
+            pythons: Vec::new(),
+            absent: Vec::new(),
+        };
+        match describe("python3") {
+            Ok(python) => found.pythons.push(python),
+            Err(_) => found.absent.push("no python3 on PATH".into()),
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let printed = Command::new("bash")
+            .arg(root.join("scripts/python.sh"))
+            .arg("--print")
+            .current_dir(&root)
+            .stderr(Stdio::null())
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+            .unwrap_or_default();
+        let mut built = Vec::new();
+        for path in printed.lines().filter(|l| !l.trim().is_empty()) {
+            match describe(path) {
+                Ok(python) => built.push(python),
+                Err(why) => found.absent.push(format!("{path} does not run: {why}")),
+            }
+        }
+        for (name, (major, minor), free_threaded) in BUILT {
+            let at = built.iter().position(|p| {
+                (p.version.0, p.version.1) == (major, minor) && p.free_threaded == free_threaded
+            });
+            match at {
+                Some(at) => found.pythons.push(built.remove(at)),
+                None => found.absent.push(format!(
+                    "no CPython {name} here (scripts/python.sh builds it)"
+                )),
+            }
+        }
+        found
+    })
+}
+
+/// Starts `program` and asks what it is.
+fn describe(program: &str) -> Result<Python, String> {
+    let out = Command::new(program)
+        .args(["-c", DESCRIBE])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let said = String::from_utf8_lossy(&out.stdout);
+    let numbers: Vec<u32> = said
+        .split_whitespace()
+        .map_while(|n| n.parse().ok())
+        .collect();
+    match (out.status.success(), &numbers[..]) {
+        (true, &[major, minor, micro, free_threaded, gil]) => Ok(Python {
+            program: program.to_string(),
+            version: (major, minor, micro),
+            free_threaded: free_threaded == 1,
+            gil: gil == 1,
+        }),
+        _ => Err(format!(
+            "{}: {said}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )),
+    }
+}
+
+/// Every interpreter present that can import `modules`, after saying for each other one
+/// why `test` skips it: absent (`no CPython 3.14t here ...`) or missing a module.
+pub fn pythons(test: &str, modules: &[&str]) -> Vec<&'static Python> {
+    let found = found();
+    for why in &found.absent {
+        skip(test, why);
+    }
+    let mut usable = Vec::new();
+    for python in &found.pythons {
+        match python.lacks(modules) {
+            Some(module) => skip(
+                test,
+                &format!(
+                    "{python} has no {module} ({} -m pip install {module})",
+                    python.program
+                ),
+            ),
+            None => usable.push(python),
+        }
+    }
+    usable
+}
+
+/// A twin's run on one interpreter.
+#[derive(Debug)]
+pub struct Run {
+    pub python: &'static Python,
+    /// The start method asked for through [`START_METHOD_VAR`], if any.
+    pub method: Option<&'static str>,
+    pub out: Outcome,
+}
+
+impl Run {
+    /// The run's stdout without its first line, which must be the twin's own line naming
+    /// the start method asked for: `Python's multiprocessing start method: METHOD`.
+    pub fn without_start_method(&self) -> String {
+        let method = self.method.expect("a run with a start method asked for");
+        let (first, rest) = self.out.stdout.split_once('\n').unwrap_or_default();
+        assert_eq!(
+            first,
+            format!("Python's multiprocessing start method: {method}"),
+            "{self}: {}",
+            self.out.stdout
+        );
+        rest.to_string()
+    }
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "on {}", self.python)?;
+        match self.method {
+            Some(method) => write!(f, " with {START_METHOD_VAR}={method}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Calls `check` on each run in turn; when a check fails, the failure names the run's
+/// interpreter (and start method).
+pub fn each(runs: &[Run], mut check: impl FnMut(&Run)) {
+    for run in runs {
+        if let Err(failure) = catch_unwind(AssertUnwindSafe(|| check(run))) {
+            let why = failure
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| failure.downcast_ref::<&str>().map(|s| s.to_string()));
+            match why {
+                Some(why) => panic!("{run}: {why}"),
+                None => resume_unwind(failure),
+            }
+        }
+    }
+}
 
 /// Says on stderr that a test skipped its check and why. It writes to the stderr handle
 /// directly, past the test harness's capture, so the line shows in every `cargo test` run.
@@ -17,28 +276,16 @@ pub fn skip(test: &str, why: &str) {
     let _ = writeln!(std::io::stderr(), "skipped: {test}: {why}");
 }
 
-/// Why the twins cannot run here (no `python3`, or one of `modules` missing), or `None`
-/// when they can.
+/// Why `python3` on PATH cannot run a script that imports `modules` (it is missing, or one
+/// of `modules` is), or `None` when it can. For checks that need one Python, not the twins.
 pub fn missing(modules: &[&str]) -> Option<String> {
-    let found = Command::new("python3")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    if !found.is_ok_and(|s| s.success()) {
+    let python = found().pythons.iter().find(|p| p.program == "python3");
+    let Some(python) = python else {
         return Some("no python3 on PATH".into());
-    }
-    for module in modules {
-        let imported = Command::new("python3")
-            .args(["-c", &format!("import {module}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        if !imported.is_ok_and(|s| s.success()) {
-            return Some(format!("python3 has no {module} (pip install {module})"));
-        }
-    }
-    None
+    };
+    python
+        .lacks(modules)
+        .map(|module| format!("python3 has no {module} (pip install {module})"))
 }
 
 /// The path of the twin `script` in the crate whose manifest dir is `crate_dir`
@@ -49,9 +296,9 @@ pub fn script(crate_dir: &str, script: &str) -> PathBuf {
     path
 }
 
-/// Runs the twin `script` of the crate at `crate_dir` with `args` under `limit`, or
-/// returns `None` after printing why it skipped (see [`missing`]) when python3 or one of
-/// `modules` is not installed. Python writes no bytecode, so the source tree stays clean.
+/// Runs the twin `script_name` of the crate at `crate_dir` with `args` under `limit` on
+/// each interpreter that [`pythons`] gives for `modules`, one after another. Empty, after
+/// saying why, when none can run it.
 pub fn run(
     test: &str,
     crate_dir: &str,
@@ -59,25 +306,27 @@ pub fn run(
     args: &[&str],
     modules: &[&str],
     limit: Duration,
-) -> Option<Outcome> {
-    let path = script(crate_dir, script_name);
-    if let Some(why) = missing(modules) {
-        skip(test, &why);
-        return None;
+) -> Vec<Run> {
+    script(crate_dir, script_name);
+    let mut runs = Vec::new();
+    for python in pythons(test, modules) {
+        let mut cmd = python.command(crate_dir, script_name, None);
+        cmd.args(args);
+        let out = command_within(cmd, limit);
+        runs.push(Run {
+            python,
+            method: None,
+            out,
+        });
     }
-    let mut cmd = Command::new("python3");
-    cmd.arg(&path)
-        .args(args)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .current_dir(crate_dir);
-    Some(command_within(cmd, limit))
+    runs
 }
 
 /// Runs the twin `script` of the crate at `crate_dir` as [`run`] does, with no arguments,
-/// then the Rust program `exe` with `run_rust` ([`crate::run_within`], or
+/// then the Rust program `exe` once with `run_rust` ([`crate::run_within`], or
 /// [`crate::run_leaving_nothing`] for a program that starts processes), and checks that
-/// both exit 0. Returns their outcomes, `(rust, python)`, or `None` after saying why the
-/// twin cannot run here.
+/// every run exits 0. Returns the Rust program's outcome and the twin's runs, or `None`
+/// when no interpreter can run the twin (after saying why).
 pub fn run_both(
     test: &str,
     crate_dir: &str,
@@ -86,12 +335,53 @@ pub fn run_both(
     exe: &str,
     run_rust: fn(&str, &[&str], Duration) -> Outcome,
     limit: Duration,
-) -> Option<(Outcome, Outcome)> {
-    let python = run(test, crate_dir, script, &[], modules, limit)?;
-    assert_eq!(python.code, Some(0), "{python:?}");
+) -> Option<(Outcome, Vec<Run>)> {
+    let runs = run(test, crate_dir, script, &[], modules, limit);
+    with_rust(runs, exe, run_rust, limit)
+}
+
+/// As [`run_both`], for a twin that starts processes with multiprocessing: it runs on
+/// each interpreter under each of the [`START_METHODS`].
+pub fn run_both_methods(
+    test: &str,
+    crate_dir: &str,
+    script_name: &str,
+    exe: &str,
+    run_rust: fn(&str, &[&str], Duration) -> Outcome,
+    limit: Duration,
+) -> Option<(Outcome, Vec<Run>)> {
+    script(crate_dir, script_name);
+    let mut runs = Vec::new();
+    for python in pythons(test, &[]) {
+        for method in START_METHODS {
+            let cmd = python.command(crate_dir, script_name, Some(method));
+            let out = command_within(cmd, limit);
+            runs.push(Run {
+                python,
+                method: Some(method),
+                out,
+            });
+        }
+    }
+    with_rust(runs, exe, run_rust, limit)
+}
+
+/// Checks that every run exited 0, then runs the Rust program once: see [`run_both`].
+fn with_rust(
+    runs: Vec<Run>,
+    exe: &str,
+    run_rust: fn(&str, &[&str], Duration) -> Outcome,
+    limit: Duration,
+) -> Option<(Outcome, Vec<Run>)> {
+    if runs.is_empty() {
+        return None;
+    }
+    each(&runs, |run| {
+        assert_eq!(run.out.code, Some(0), "{:?}", run.out)
+    });
     let rust = run_rust(exe, &[], limit);
     assert_eq!(rust.code, Some(0), "{rust:?}");
-    Some((rust, python))
+    Some((rust, runs))
 }
 
 /// `text` without its lines that are exactly `line`, each kept line ending in a newline:
