@@ -131,13 +131,23 @@ fn run(args: Args) -> Res<()> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("reading {}: {e}", path.display()))?;
-            Some(
-                serde_json::from_str(&text)
-                    .map_err(|e| format!("{} is not results.json: {e}", path.display()))?,
-            )
+            let json: Value = serde_json::from_str(&text)
+                .map_err(|e| format!("{} is not results.json: {e}", path.display()))?;
+            // Checked now, not after a run of many minutes: a file without rows is no run.
+            if json["rows"].as_array().is_none_or(Vec::is_empty) {
+                return Err(format!(
+                    "{} holds no rows: not the results.json of a run",
+                    path.display()
+                )
+                .into());
+            }
+            Some(json)
         }
         None => None,
     };
+    if let Some(dir) = &args.out {
+        writable(dir)?;
+    }
     let mut groups: Vec<&dyn Group> = Vec::new();
     for name in &args.groups {
         let g = find_group(name)?;
@@ -216,6 +226,16 @@ fn run(args: Args) -> Res<()> {
         );
     }
     Ok(())
+}
+
+/// Makes `dir` and writes a file into it, so an --out that cannot be written is found before
+/// the run, not after it.
+fn writable(dir: &Path) -> Res<()> {
+    let probe = dir.join(".bench-writable");
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&probe, b""))
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| format!("cannot write into --out {}: {e}", dir.display()).into())
 }
 
 /// Writes the report to stdout. A reader that stops early (`bench | head`) closes the pipe: that

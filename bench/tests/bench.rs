@@ -391,3 +391,48 @@ fn help_exits_zero_and_bad_arguments_are_refused() {
     }
     testkit::assert_usage_error(BIN, &["--baseline", "/nonexistent/results.json"]);
 }
+
+/// Runs the locks group (tiny, without Python) with `args`; returns the exit code, stdout and
+/// stderr.
+fn refused(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let out = Command::new(BIN)
+        .args(["locks", "--smoke"])
+        .args(args)
+        .env("BENCH_PYTHON", "/nonexistent/python3")
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn an_out_dir_that_cannot_be_written_is_refused_before_measuring() {
+    let dir = temp_dir("unwritable");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A directory inside a plain file cannot be made, whoever runs the test (root too).
+    let file = dir.join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let out = file.join("results");
+    let (code, stdout, stderr) = refused(&["--out".as_ref(), out.as_os_str()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot write into --out") && stderr.contains("a-file"),
+        "{stderr}"
+    );
+    // Nothing was measured: the report was never printed.
+    assert!(stdout.is_empty(), "{stdout}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_baseline_without_rows_is_refused_before_measuring() {
+    let dir = temp_dir("norows");
+    std::fs::create_dir_all(&dir).unwrap();
+    let baseline = dir.join("results.json");
+    std::fs::write(&baseline, r#"{"rows": [], "targets": []}"#).unwrap();
+    let (code, stdout, stderr) = refused(&["--baseline".as_ref(), baseline.as_os_str()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("holds no rows"), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
