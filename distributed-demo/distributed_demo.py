@@ -8,7 +8,7 @@ multiprocessing.managers.BaseManager serves a shared object over TCP and checks 
 by an HMAC challenge in both directions: the handshake the Rust program writes by hand. A
 manager cannot tell when a client's connection drops, so here a task held for LEASE seconds
 without a result goes back to the queue, as message brokers do; the Rust master notices the
-dropped connection itself.
+dropped connection itself, and gives a silent one the same lease.
 
 Run with: python3 distributed-demo/distributed_demo.py   (a master and three workers here)
 or, with DISTRIBUTED_DEMO_AUTHKEY set: ... distributed_demo.py master | worker [--help]
@@ -30,7 +30,8 @@ from multiprocessing.managers import BaseManager
 KEY_ENV = "DISTRIBUTED_DEMO_AUTHKEY"  # in the environment, `ps` does not show it
 DEMO_TASKS = 10
 DEMO_TIMEOUT = 30.0
-LEASE = 2.0  # seconds a worker may hold a task before it is taken for lost
+LEASE = 3.0  # seconds a worker may hold a task before it is taken for lost; a task takes 1 s at most
+GRACE = 1.0  # seconds the master waits, once done, for the workers asking for a task to hear so
 
 
 def say(line: str) -> None:
@@ -49,11 +50,15 @@ class Board:
         self.holding: dict[int, tuple[str, float]] = {}  # n -> (worker, since when)
         self.results: list[tuple[int, int, str]] = []
         self.done = False
+        self.asking = 0  # workers waiting in get_task
 
     def get_task(self, worker: str) -> int | None:
         """Blocks until there is a task for `worker`, or returns None once the work is done."""
         with self.changed:
+            self.asking += 1
             self.changed.wait_for(lambda: self.queue or self.done)
+            self.asking -= 1
+            self.changed.notify_all()
             if self.done:
                 return None
             n = self.queue.popleft()
@@ -62,10 +67,16 @@ class Board:
 
     def put_result(self, worker: str, n: int, square: int) -> None:
         with self.changed:
-            if self.holding.get(n, ("",))[0] == worker:  # only from the worker holding it
-                del self.holding[n]
+            if self.holding.get(n, ("",))[0] != worker:  # only from the worker holding it
+                return
+            del self.holding[n]
+            if square == n * n:  # checked, not believed
                 self.results.append((n, square, worker))
-                self.changed.notify_all()
+            else:
+                print(f"master: {worker}: wrong answer: {n} * {n} = {square}", file=sys.stderr)
+                say(f"lost {worker} on task {n}; it goes back to the queue")
+                self.queue.appendleft(n)
+            self.changed.notify_all()
 
     def requeue_lost(self) -> None:
         with self.changed:
@@ -109,7 +120,8 @@ def start_master(address: tuple[str, int], key: bytes, tasks: int):
             board.done = True
             board.queue.clear()
             board.changed.notify_all()
-        time.sleep(0.5)  # the workers waiting for a task get their None before we exit
+            # The workers waiting for a task hear there is none; no one keeps us past GRACE.
+            board.changed.wait_for(lambda: board.asking == 0, timeout=GRACE)
         if printed < tasks:
             sys.exit(f"error: only {printed} of {tasks} results in {timeout}s")
         say("master exit.")
@@ -150,7 +162,7 @@ def demo(key: str | None) -> None:
                                 text=True)
 
     # worker-1 is killed as soon as it holds a task: the master must hand it to another.
-    workers = [start("worker-1", 10_000, subprocess.PIPE)]
+    workers = [start("worker-1", 1000, subprocess.PIPE)]
     try:
         for line in workers[0].stdout:
             sys.stdout.write(line)  # its lines, passed on
@@ -191,7 +203,7 @@ def main() -> None:
     worker_args = roles.add_parser("worker", help="take tasks from a master, as task_worker.py")
     worker_args.add_argument("--connect", default="127.0.0.1:5000")
     worker_args.add_argument("--name", default=f"worker-{os.getpid()}")
-    worker_args.add_argument("--delay-ms", type=bounded(0, 10_000), default=100)
+    worker_args.add_argument("--delay-ms", type=bounded(0, 1000), default=100)
     args = parser.parse_args()
     key = os.environ.get(KEY_ENV) or None
     if args.role is None:

@@ -40,8 +40,10 @@
 //! arguments and the worker (here), the wire protocol (`protocol.rs`) and the
 //! master (`master.rs`). Blocking `std::net` and a thread per connection, not
 //! tokio: a master has a handful of workers, and each conversation reads top to
-//! bottom. The master serves 16 connections at a time; a connection silent for
-//! 1 s in its handshake is closed; every read on either side has a deadline.
+//! bottom. The master serves 16 connections at a time; a handshake not over in
+//! 1 s is closed; a worker silent for 3 s while it holds a task loses it (a lease:
+//! the task goes back); every message on either side has a deadline; a square is
+//! checked, not believed; and once every result is in, the master exits.
 //!
 //! To copy: `cargo add clap@4 --features derive`,
 //! `cargo add serde@1 --features derive` and
@@ -51,14 +53,13 @@
 mod master;
 mod protocol;
 
-use std::error::Error;
 use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::Duration;
+use std::{error::Error, net::TcpStream, thread, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
+use master::Master;
+use protocol::Msg;
 
 const KEY_ENV: &str = "DISTRIBUTED_DEMO_AUTHKEY"; // in the environment, `ps` does not show it
 const DEMO_TASKS: u32 = 10;
@@ -68,34 +69,38 @@ const DEMO_TIMEOUT: Duration = Duration::from_secs(30);
 fn demo(key: Option<String>) -> Result<(), Box<dyn Error>> {
     // Unless one is given, a fresh random key; the workers get it in their environment.
     let key = key.unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()));
-    let (addr, collect) = master::start("127.0.0.1:0", key.clone().into_bytes(), DEMO_TASKS)?;
+    let master = Master::start("127.0.0.1:0", key.clone().into_bytes(), DEMO_TASKS)?;
+    let addr = master.addr.to_string();
     let start = |name: &str, delay_ms: &str, stdout: Stdio| {
         Command::new(std::env::current_exe()?)
-            .args(["worker", "--connect", &addr.to_string(), "--name", name])
+            .args(["worker", "--connect", &addr, "--name", name])
             .args(["--delay-ms", delay_ms])
             .env(KEY_ENV, &key)
             .stdout(stdout)
             .spawn()
+            .map(KillOnDrop)
     };
-
     // worker-1 is killed as soon as it holds a task: the master must hand it to another.
-    let mut workers = Workers(vec![start("worker-1", "10000", Stdio::piped())?]);
-    let stdout = workers.0[0].stdout.take().expect("stdout was piped");
+    let mut first = start("worker-1", "1000", Stdio::piped())?;
+    let stdout = first.0.stdout.take().expect("stdout was piped");
     let lines = BufReader::new(stdout).lines().map_while(Result::ok);
     let task = (lines.inspect(|line| println!("{line}"))) // its lines, passed on
         .find(|line| line.starts_with("run task "))
         .ok_or("worker-1 ended before it took a task")?;
-    workers.0[0].kill()?;
-    workers.0[0].wait()?;
+    // Holding both outputs, the master's lines on the loss (its effect) come after this one.
+    let held = (std::io::stdout().lock(), std::io::stderr().lock());
+    first.0.kill()?;
+    first.0.wait()?;
     println!("Killed worker-1 in the middle of: {task}");
-
-    for name in ["worker-2", "worker-3"] {
-        workers.0.push(start(name, "100", Stdio::inherit())?);
-    }
-    collect(DEMO_TIMEOUT)?;
-    // Told "no more work", each worker ends by itself (worker-1 is reaped already).
-    for worker in &mut workers.0 {
-        worker.wait()?;
+    drop(held);
+    let mut others = [
+        start("worker-2", "100", Stdio::inherit())?,
+        start("worker-3", "100", Stdio::inherit())?,
+    ];
+    master.collect(DEMO_TIMEOUT)?;
+    // Told "no more work", each worker ends by itself.
+    for worker in &mut others {
+        worker.0.wait()?;
     }
     Ok(())
 }
@@ -135,8 +140,8 @@ struct WorkerArgs {
     /// The name the master prints with this worker's results
     #[arg(long, default_value_t = format!("worker-{}", std::process::id()))]
     name: String,
-    /// How long each task takes, in milliseconds
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(..=10_000))]
+    /// How long each task takes, in milliseconds (the master's lease on a task is 3 s)
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(..=1000))]
     delay_ms: u64,
     /// Give up when the master says nothing for this many seconds
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -149,10 +154,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let Some(role) = role else { return demo(key) };
     let key = key.ok_or(format!("no key: set {KEY_ENV} to a shared secret"))?;
     match role {
-        Role::Master(args) => {
-            let (_, collect) = master::start(&args.listen, key.into_bytes(), args.tasks)?;
-            collect(Duration::from_secs(args.timeout))
-        }
+        Role::Master(args) => Master::start(&args.listen, key.into_bytes(), args.tasks)?
+            .collect(Duration::from_secs(args.timeout)),
         Role::Worker(args) => worker(&args, key.as_bytes()),
     }
 }
@@ -162,24 +165,24 @@ fn worker(args: &WorkerArgs, key: &[u8]) -> Result<(), Box<dyn Error>> {
     let addr = &args.connect;
     println!("Connect to server {addr}...");
     let stream = TcpStream::connect(addr).map_err(|e| format!("connecting to {addr}: {e}"))?;
-    // Every read has a deadline: a silent master cannot hold this worker forever.
-    stream.set_read_timeout(Some(Duration::from_secs(args.timeout)))?;
+    // Every message has a deadline: a silent master cannot hold this worker forever.
+    let limit = Duration::from_secs(args.timeout);
     stream.set_nodelay(true)?; // small request/reply messages: send each at once
     let failed = |e: std::io::Error| format!("the master at {addr}: {e}");
     let name = &args.name;
-    protocol::worker_handshake(&stream, key, name).map_err(failed)?;
+    protocol::worker_handshake(&stream, key, name, limit).map_err(failed)?;
     println!("Handshake ok: {name} and the master share the key.");
     loop {
-        protocol::send(&stream, &protocol::Msg::GetTask).map_err(failed)?;
-        match protocol::recv(&stream).map_err(failed)? {
-            protocol::Msg::Task(n) => {
+        protocol::send(&stream, &Msg::GetTask).map_err(failed)?;
+        match protocol::recv(&stream, limit).map_err(failed)? {
+            Msg::Task(n) => {
                 println!("run task {n} * {n}...");
                 // The tutorial's worker sleeps too: the work "takes time".
                 thread::sleep(Duration::from_millis(args.delay_ms));
                 let square = u64::from(n) * u64::from(n);
-                protocol::send(&stream, &protocol::Msg::Result(n, square)).map_err(failed)?;
+                protocol::send(&stream, &Msg::Square(n, square)).map_err(failed)?;
             }
-            protocol::Msg::NoMoreWork => break,
+            Msg::NoMoreWork => break,
             other => return Err(format!("unexpected from the master: {other:?}").into()),
         }
     }
@@ -187,14 +190,12 @@ fn worker(args: &WorkerArgs, key: &[u8]) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// The demo's workers: dropping this kills and reaps any still running, even on an error.
-struct Workers(Vec<Child>);
+/// A child that dropping kills and reaps, so that no path, an error included, leaves it.
+struct KillOnDrop(Child);
 
-impl Drop for Workers {
+impl Drop for KillOnDrop {
     fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill(); // does nothing to a child already reaped
-            let _ = child.wait();
-        }
+        let _ = self.0.kill(); // does nothing to a child already reaped
+        let _ = self.0.wait();
     }
 }

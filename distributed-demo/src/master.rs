@@ -3,24 +3,31 @@
 //! before their results come back, every one goes back to the queue.
 
 use crate::protocol::{self, Msg};
-use std::collections::VecDeque;
-use std::error::Error;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::mpsc::{self, Sender};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::{io, thread, time::Duration, time::Instant};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc::Receiver, mpsc::Sender};
+use std::{collections::VecDeque, error::Error, io, thread, time::Duration, time::Instant};
 
 /// At most this many connections are served at once, the rest wait in the listen
 /// backlog; one silent in its handshake is dropped soon, so idle floods pass.
 const MAX_CONNS: usize = 16;
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(1);
-/// A worker silent this long while it holds a task is taken for dead.
-const IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// The whole handshake, however its bytes trickle in, must be over within this.
+const HANDSHAKE_LIMIT: Duration = Duration::from_secs(1);
+/// A task's lease: a worker silent this long while it holds a task is taken for dead and
+/// the task goes back. Longer than any task (at most 1 s), far shorter than a run.
+const LEASE: Duration = Duration::from_secs(3);
+/// Once the work is done, how long the master waits for its workers to hear so.
+const GRACE: Duration = Duration::from_secs(1);
 
 /// A task is a number n, each one different; a result is `(n, n * n, the worker's name)`.
 type Results = Sender<(u32, u64, String)>;
-/// Prints each result as it comes, and gives up after the timeout given.
-pub type Collector = Box<dyn FnOnce(Duration) -> Result<(), Box<dyn Error>>>;
+
+/// A master serving its tasks in the background, until `collect` has every result.
+pub struct Master {
+    pub addr: SocketAddr,
+    tasks: u32,
+    shared: Arc<Shared>,
+    results: Receiver<(u32, u64, String)>,
+}
 
 /// What the connection threads share: one `Mutex` for all, a `Condvar` for changes.
 #[derive(Default)]
@@ -37,46 +44,56 @@ struct State {
     served: usize, // connections being served
 }
 
-/// Listens on `addr`, queues `tasks` numbers, serves in the background; returns the collector.
-pub fn start(addr: &str, key: Vec<u8>, tasks: u32) -> Result<(SocketAddr, Collector), String> {
-    let listener = TcpListener::bind(addr).map_err(|e| format!("listening on {addr}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("Listening on {addr}"); // a port 0 became a real one
-    let shared = Shared {
-        key,
-        ..Shared::default()
-    };
-    for n in rand::seq::index::sample(&mut rand::rng(), 10_000, tasks as usize) {
-        println!("Put task {n}...");
-        shared.lock().queue.push_back(n as u32);
+impl Master {
+    /// Listens on `addr`, queues `tasks` numbers and serves them in the background.
+    pub fn start(addr: &str, key: Vec<u8>, tasks: u32) -> Result<Master, String> {
+        let listener = TcpListener::bind(addr).map_err(|e| format!("listening on {addr}: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        println!("Listening on {addr}"); // a port 0 became a real one
+        let (mut shared, (results_tx, results)) = (Shared::default(), std::sync::mpsc::channel());
+        shared.key = key;
+        for n in rand::seq::index::sample(&mut rand::rng(), 10_000, tasks as usize) {
+            println!("Put task {n}...");
+            shared.lock().queue.push_back(n as u32);
+        }
+        let shared = Arc::new(shared);
+        let server = Arc::clone(&shared);
+        thread::spawn(move || accept_loop(&listener, &server, &results_tx)); // serves till exit
+        println!("Try get results...");
+        Ok(Master {
+            addr,
+            tasks,
+            shared,
+            results,
+        })
     }
-    let ((results_tx, results), shared) = (mpsc::channel(), Arc::new(shared));
-    let server = Arc::clone(&shared);
-    thread::spawn(move || accept_loop(&listener, &server, &results_tx)); // serves till exit
-    println!("Try get results...");
-    let collect = move |timeout: Duration| {
-        let (deadline, mut received) = (Instant::now() + timeout, 0);
+
+    /// Prints each result as it comes, and gives up after `timeout`.
+    pub fn collect(self, timeout: Duration) -> Result<(), Box<dyn Error>> {
+        let (deadline, tasks, mut received) = (Instant::now() + timeout, self.tasks, 0);
         // Only the connection holding a task sends its result: each one counts once.
         while received < tasks {
             let left = deadline.saturating_duration_since(Instant::now());
-            let Ok((n, square, by)) = results.recv_timeout(left) else {
+            let Ok((n, square, by)) = self.results.recv_timeout(left) else {
                 break;
             };
             println!("Result: {n} * {n} = {square} (from {by})");
             received += 1;
         }
-        // No more tasks: wait until every connection has ended (a silent one times out).
-        shared.lock().done = true;
-        shared.lock().queue.clear();
-        shared.changed.notify_all();
-        drop(shared.when(|s| s.served == 0));
+        let mut state = self.shared.lock();
+        state.done = true;
+        state.queue.clear();
+        self.shared.changed.notify_all();
+        // The workers waiting for a task hear there is none; no connection, silent or
+        // trickling, keeps the master past GRACE.
+        let waited = (self.shared.changed).wait_timeout_while(state, GRACE, |s| s.served > 0);
+        drop(waited.expect("no thread panics holding it"));
         if received < tasks {
             return Err(format!("only {received} of {tasks} results in {timeout:?}").into());
         }
         println!("master exit.");
         Ok(())
-    };
-    Ok((addr, Box::new(collect)))
+    }
 }
 
 impl Shared {
@@ -88,12 +105,6 @@ impl Shared {
     fn when(&self, ready: impl Fn(&State) -> bool) -> MutexGuard<'_, State> {
         let waited = self.changed.wait_while(self.lock(), |s| !ready(s));
         waited.expect("no thread panics holding it")
-    }
-
-    /// Blocks until there is a task to hand out (`Some`) or the work is done (`None`).
-    fn next_task(&self) -> Option<u32> {
-        let mut state = self.when(|s| !s.queue.is_empty() || s.done);
-        state.queue.pop_front()
     }
 }
 
@@ -120,20 +131,28 @@ fn serve(stream: TcpStream, peer: SocketAddr, shared: &Shared, results: &Results
     let (mut name, mut holding) = (None, Vec::new());
     let mut converse = || -> io::Result<()> {
         stream.set_nodelay(true)?; // small request/reply messages: send each at once
-        stream.set_write_timeout(Some(IO_TIMEOUT))?;
-        stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT))?;
-        let worker = name.insert(protocol::master_handshake(&stream, &shared.key)?);
-        stream.set_read_timeout(Some(IO_TIMEOUT))?;
+        stream.set_write_timeout(Some(LEASE))?;
+        let key = &shared.key;
+        let worker = name.insert(protocol::master_handshake(&stream, key, HANDSHAKE_LIMIT)?);
         loop {
-            match protocol::recv(&stream)? {
+            match protocol::recv(&stream, LEASE)? {
                 Msg::GetTask => {
-                    let Some(n) = shared.next_task() else {
+                    // Waits for a task to hand out, or for the work to be done (none).
+                    let mut state = shared.when(|s| !s.queue.is_empty() || s.done);
+                    let Some(n) = state.queue.pop_front() else {
                         return protocol::send(&stream, &Msg::NoMoreWork);
                     };
+                    drop(state);
                     holding.push(n); // before sending: if that fails, it goes back
                     protocol::send(&stream, &Msg::Task(n))?;
                 }
-                Msg::Result(n, square) if holding.contains(&n) => {
+                Msg::Square(n, square) if holding.contains(&n) => {
+                    if square != u64::from(n) * u64::from(n) {
+                        // checked, not believed
+                        return Err(io::Error::other(format!(
+                            "wrong answer: {n} * {n} = {square}"
+                        )));
+                    }
                     holding.retain(|&held| held != n);
                     let _ = results.send((n, square, worker.clone()));
                 }
@@ -142,16 +161,16 @@ fn serve(stream: TcpStream, peer: SocketAddr, shared: &Shared, results: &Results
         }
     };
     let outcome = converse();
+    let who = name.as_deref().unwrap_or("connection"); // holding tasks, it has a name
+    if let Err(e) = outcome {
+        eprintln!("master: {who} at {peer} closed: {e}");
+    }
     let mut state = shared.lock();
     state.served -= 1;
     for n in holding {
-        let who = name.as_deref().unwrap_or("?"); // a connection holding tasks has a name
         println!("lost {who} on task {n}; it goes back to the queue");
         state.queue.push_front(n);
     }
     shared.changed.notify_all();
-    if let Err(e) = outcome {
-        eprintln!("master: connection from {peer} closed: {e}");
-    }
 }
 // ANCHOR_END: idea

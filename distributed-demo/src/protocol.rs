@@ -2,7 +2,7 @@
 //! which master and worker each prove they know the shared key, never sending it.
 
 use std::io::{self, ErrorKind, Read, Write};
-use std::net::TcpStream;
+use std::{net::TcpStream, time::Duration, time::Instant};
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
@@ -15,13 +15,18 @@ pub const MAX_FRAME: usize = 64 * 1024;
 #[derive(Serialize, Deserialize, Debug)]
 pub enum Msg {
     Challenge([u8; 32]), // master -> worker, first: sign this nonce to prove you know the key
-    Answer([u8; 32], [u8; 32], String), // the proof, a nonce for the master to sign, a name
-    Welcome([u8; 32]),   // master -> worker: accepted, and the master's own proof
-    Refused,             // master -> worker: wrong proof; the master closes the connection
-    GetTask,             // worker -> master: answered when there is a task, or none will come
-    Task(u32),           // master -> worker: a number n
+    /// worker -> master: the worker's proof, a nonce for the master to sign, and its name
+    Answer {
+        proof: [u8; 32],
+        nonce: [u8; 32],
+        name: String,
+    },
+    Welcome([u8; 32]), // master -> worker: accepted, and the master's own proof
+    Refused,           // master -> worker: wrong proof; the master closes the connection
+    GetTask,           // worker -> master: answered when there is a task, or none will come
+    Task(u32),         // master -> worker: a number n
     NoMoreWork,
-    Result(u32, u64), // worker -> master: n and n * n
+    Square(u32, u64), // worker -> master: n and n * n
 }
 
 /// Sends one frame: a 4-byte big-endian length, then the JSON body, in one write.
@@ -31,26 +36,39 @@ pub fn send(mut stream: &TcpStream, msg: &Msg) -> io::Result<()> {
     stream.write_all(&[&len.to_be_bytes()[..], &body].concat())
 }
 
-/// Receives one frame; oversized, invalid, or late past the read timeout: an error.
-pub fn recv(mut stream: &TcpStream) -> io::Result<Msg> {
-    let limit = stream.read_timeout()?.unwrap_or_default();
-    let timed_out = format!("timed out, silent for {limit:?}");
-    let plain = |e: io::Error| match e.kind() {
-        ErrorKind::UnexpectedEof => io::Error::other("connection closed by the peer"),
-        ErrorKind::WouldBlock | ErrorKind::TimedOut => io::Error::other(timed_out.clone()),
-        _ => e,
-    };
+/// Receives one frame, whole within `limit`; oversized, invalid, or late: an error.
+pub fn recv(stream: &TcpStream, limit: Duration) -> io::Result<Msg> {
+    let deadline = Instant::now() + limit;
     let mut len = [0; 4];
-    stream.read_exact(&mut len).map_err(plain)?;
+    read_by(stream, &mut len, deadline)?;
     let len = u32::from_be_bytes(len) as usize;
     if len > MAX_FRAME {
         let why = format!("a frame of {len} bytes is over the {MAX_FRAME}-byte limit");
         return Err(io::Error::other(why));
     }
     let mut body = vec![0; len];
-    stream.read_exact(&mut body).map_err(plain)?;
+    read_by(stream, &mut body, deadline)?;
     serde_json::from_slice(&body)
         .map_err(|e| io::Error::other(format!("not a valid message ({e})")))
+}
+
+/// Fills `buf` by `deadline`. One deadline for the whole message: a peer that sends a
+/// byte at a time would stretch a read timeout alone, which restarts with every byte.
+fn read_by(mut stream: &TcpStream, buf: &mut [u8], deadline: Instant) -> io::Result<()> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        stream.set_read_timeout(Some(left.max(Duration::from_millis(1))))?; // 0 is refused
+        match stream.read(&mut buf[filled..]) {
+            Ok(0) => return Err(io::Error::other("connection closed by the peer")),
+            Ok(n) => filled += n,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Err(io::Error::other("timed out: no whole message in time"));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// HMAC-SHA256 of a nonce, with each side's own label: a proof bounced back does not pass.
@@ -62,11 +80,12 @@ fn mac(key: &[u8], label: &str, nonce: &[u8; 32]) -> Hmac<Sha256> {
     mac
 }
 
-/// The master's half: challenge the worker, check its proof, prove itself; nonces from a CSPRNG.
-pub fn master_handshake(stream: &TcpStream, key: &[u8]) -> io::Result<String> {
+/// The master's half: challenge the worker, check its proof, prove itself; nonces from a
+/// CSPRNG. The worker's answer must come whole within `limit`.
+pub fn master_handshake(stream: &TcpStream, key: &[u8], limit: Duration) -> io::Result<String> {
     let challenge: [u8; 32] = rand::random();
     send(stream, &Msg::Challenge(challenge))?;
-    let Msg::Answer(proof, nonce, name) = recv(stream)? else {
+    let Msg::Answer { proof, nonce, name } = recv(stream, limit)? else {
         return Err(io::Error::other("expected an Answer"));
     };
     if mac(key, "worker", &challenge).verify_slice(&proof).is_err() {
@@ -79,15 +98,25 @@ pub fn master_handshake(stream: &TcpStream, key: &[u8]) -> io::Result<String> {
 }
 
 /// The worker's half: answer the challenge, challenge back, check the master.
-pub fn worker_handshake(stream: &TcpStream, key: &[u8], name: &str) -> io::Result<()> {
-    let Msg::Challenge(challenge) = recv(stream)? else {
+pub fn worker_handshake(
+    stream: &TcpStream,
+    key: &[u8],
+    name: &str,
+    limit: Duration,
+) -> io::Result<()> {
+    let Msg::Challenge(challenge) = recv(stream, limit)? else {
         return Err(io::Error::other("expected a Challenge"));
     };
     let proof = mac(key, "worker", &challenge).finalize().into_bytes();
-    let nonce: [u8; 32] = rand::random();
-    send(stream, &Msg::Answer(proof.into(), nonce, name.into()))?;
+    let (nonce, name) = (rand::random(), name.into());
+    let answer = Msg::Answer {
+        proof: proof.into(),
+        nonce,
+        name,
+    };
+    send(stream, &answer)?;
     let failed = |why: &str| io::Error::other(format!("authentication failed: {why}"));
-    match recv(stream)? {
+    match recv(stream, limit)? {
         Msg::Welcome(proof) if mac(key, "master", &nonce).verify_slice(&proof).is_ok() => Ok(()),
         Msg::Welcome(_) => Err(failed("the master did not prove it knows the key")),
         Msg::Refused => Err(failed("the master and this worker have different keys")),

@@ -196,7 +196,8 @@ fn authenticate(conn: &mut TcpStream, key: &str, name: &str) {
     mac.update(b"worker");
     mac.update(&nonce);
     let proof: Vec<u8> = mac.finalize().into_bytes().to_vec();
-    let answer = serde_json::json!({ "Answer": [proof, vec![0_u8; 32], name] });
+    let answer =
+        serde_json::json!({ "Answer": {"proof": proof, "nonce": vec![0_u8; 32], "name": name} });
     conn.write_all(&frame(&answer.to_string())).unwrap();
     let welcome = read_frame(conn);
     assert!(welcome.starts_with(r#"{"Welcome":["#), "{welcome}");
@@ -217,6 +218,12 @@ fn default_run_names_workers_requeues_the_killed_ones_task_and_ends() {
     // goes back, and another worker brings its result.
     let killed: u64 = testkit::number_after(stdout, "Killed worker-1 in the middle of: run task ");
     assert_eq!(lost(stdout, "worker-1"), [killed], "{stdout}");
+    // The cause, then its effect.
+    let (kill, loss) = (
+        stdout.find("Killed worker-1 "),
+        stdout.find("lost worker-1 "),
+    );
+    assert!(kill.unwrap() < loss.unwrap(), "{stdout}");
     let by = &results.iter().find(|(n, _)| *n == killed).unwrap().1;
     assert!(by == "worker-2" || by == "worker-3", "{stdout}");
     assert!(results.iter().all(|(_, by)| by != "worker-1"), "{stdout}");
@@ -290,7 +297,7 @@ fn wrong_key_is_refused_and_the_master_still_serves() {
 fn a_killed_workers_task_is_handed_out_again() {
     let (master, addr) = master(3, "kill-key");
     // A slow worker takes a task; wait until it says so, then kill it mid-task.
-    let mut slow = worker(&addr, "kill-key", "slow", 10_000);
+    let mut slow = worker(&addr, "kill-key", "slow", 1000);
     let n: u64 = loop {
         let line = slow.line();
         assert!(!line.is_empty(), "the slow worker ended early");
@@ -343,7 +350,7 @@ fn a_result_for_a_task_not_held_is_refused() {
     let (master, addr) = master(2, "forger-key");
     let mut forger = TcpStream::connect(&addr).unwrap();
     authenticate(&mut forger, "forger-key", "forger");
-    forger.write_all(&frame(r#"{"Result":[12345,0]}"#)).unwrap();
+    forger.write_all(&frame(r#"{"Square":[12345,0]}"#)).unwrap();
     let mut rest = Vec::new();
     let _ = forger.read_to_end(&mut rest); // the master closes it
     let _honest = worker(&addr, "forger-key", "honest", 10);
@@ -351,7 +358,7 @@ fn a_result_for_a_task_not_held_is_refused() {
     assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
     assert!(
         m.stderr
-            .contains("closed: unexpected message Result(12345, 0)"),
+            .contains("closed: unexpected message Square(12345, 0)"),
         "{}",
         m.stderr
     );
@@ -429,7 +436,8 @@ fn a_silent_connection_is_closed_as_timed_out() {
     let _w = worker(&addr, "silent-key", "w", 10);
     let m = master.finish();
     assert!(
-        m.stderr.contains("closed: timed out, silent for 1s"),
+        m.stderr
+            .contains("closed: timed out: no whole message in time"),
         "{}",
         m.stderr
     );
@@ -486,7 +494,7 @@ fn the_worker_checks_the_master_too_and_never_sends_the_key() {
     conn.write_all(&frame(&format!(r#"{{"Challenge":{zeros}}}"#)))
         .unwrap();
     let answer = read_frame(&mut conn);
-    assert!(answer.starts_with(r#"{"Answer":[["#), "{answer}");
+    assert!(answer.starts_with(r#"{"Answer":{"proof":["#), "{answer}");
     assert!(!answer.contains("never-on-the-wire"), "{answer}");
     conn.write_all(&frame(&format!(r#"{{"Welcome":{zeros}}}"#)))
         .unwrap();
@@ -520,7 +528,7 @@ fn a_silent_master_makes_the_worker_give_up() {
     assert_eq!(w.code, Some(1));
     assert_eq!(
         w.stderr,
-        format!("Error: \"the master at {addr}: timed out, silent for 1s\"\n")
+        format!("Error: \"the master at {addr}: timed out: no whole message in time\"\n")
     );
     drop(fake);
 }
@@ -590,8 +598,8 @@ fn bad_setups_give_a_clear_error_at_start() {
     }
     let not_a_number = "error: invalid value 'many' for '--tasks <TASKS>'";
     assert_fails(&["master", "--tasks", "many"], Some("k"), 2, not_a_number);
-    let delay = "error: invalid value '10001' for '--delay-ms <DELAY_MS>'";
-    assert_fails(&["worker", "--delay-ms", "10001"], Some("k"), 2, delay);
+    let delay = "error: invalid value '1001' for '--delay-ms <DELAY_MS>'";
+    assert_fails(&["worker", "--delay-ms", "1001"], Some("k"), 2, delay);
     let unexpected = "error: unexpected argument '--tasks' found";
     assert_fails(&["worker", "--tasks", "3"], Some("k"), 2, unexpected);
     assert_fails(
@@ -601,4 +609,125 @@ fn bad_setups_give_a_clear_error_at_start() {
         "error: unexpected argument '--bogus' found",
     );
     assert!(testkit::assert_help(EXE).contains("Usage: distributed-demo [COMMAND]"));
+}
+
+/// Reads `proc`'s lines until `run task N * N...`; returns N.
+fn first_task(proc: &mut Proc) -> u64 {
+    loop {
+        let line = proc.line();
+        assert!(!line.is_empty(), "the worker ended before it took a task");
+        if let Some(rest) = line.strip_prefix("run task ") {
+            return rest.split(' ').next().unwrap().parse().unwrap();
+        }
+    }
+}
+
+/// A worker stopped (SIGSTOP) while it holds a task keeps its connection open but says
+/// nothing: its lease runs out well before the run's deadline, the task goes back, and
+/// the run completes.
+#[cfg(unix)]
+#[test]
+fn a_task_held_by_a_stopped_worker_goes_back_when_its_lease_ends() {
+    let (master, addr) = master(5, "stopped-key");
+    let mut stopped = worker(&addr, "stopped-key", "stopped", 1000);
+    let n = first_task(&mut stopped);
+    let pid = stopped.child.lock().unwrap().id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let _honest = worker(&addr, "stopped-key", "honest", 10);
+    let m = master.finish(); // its --timeout is 10 s
+    assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
+    assert_eq!(lost(&m.stdout, "stopped"), [n], "{}", m.stdout);
+    let results = assert_all_results(&m.stdout, 5);
+    assert!(results.contains(&(n, "honest".to_string())), "{}", m.stdout);
+} // dropping `stopped` kills it (SIGKILL ends a stopped process too)
+
+/// A client that sends its handshake a byte at a time, each well within the handshake
+/// limit, is still closed once the whole handshake has taken longer than that limit.
+#[test]
+fn a_handshake_sent_a_byte_at_a_time_is_closed_at_one_deadline() {
+    let (master, addr) = master(1, "trickle-key");
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    read_frame(&mut conn); // the challenge
+    let mut trickler = conn.try_clone().unwrap();
+    let start = Instant::now();
+    let bytes = frame(&"x".repeat(100));
+    thread::spawn(move || {
+        // A byte every 300 ms, for at most 8 s, until the master closes the connection.
+        for byte in bytes.into_iter().take(8000 / 300) {
+            if trickler.write_all(&[byte]).is_err() {
+                break;
+            }
+            thread::sleep(Duration::from_millis(300));
+        }
+    });
+    conn.set_read_timeout(Some(LIMIT)).unwrap();
+    let _ = conn.read_to_end(&mut Vec::new()); // until the master closes it
+    let closed_after = start.elapsed();
+    assert!(
+        closed_after < Duration::from_secs(4),
+        "closed after {closed_after:?}"
+    );
+    let _w = worker(&addr, "trickle-key", "w", 10);
+    let m = master.finish();
+    assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
+    assert!(m.stderr.contains("closed: timed out"), "{}", m.stderr);
+}
+
+/// Once every result is in, the master tells the workers waiting for a task that there is
+/// none and exits: a connection that stays open and silent does not hold it.
+#[test]
+fn the_master_exits_when_its_work_is_done_whatever_connections_are_open() {
+    let (master, addr) = master(3, "open-key");
+    let mut w = worker(&addr, "open-key", "w", 100);
+    first_task(&mut w);
+    let mut idle = TcpStream::connect(&addr).unwrap();
+    authenticate(&mut idle, "open-key", "idle"); // then silent, and still open
+    let m = master.finish();
+    assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
+    assert_all_results(&m.stdout, 3);
+    assert!(
+        !m.stderr.contains("timed out"),
+        "it waited for `idle`: {}",
+        m.stderr
+    );
+    let w = w.finish();
+    assert!(
+        w.ok && w.stdout.ends_with("worker exit.\n"),
+        "{}\n{}",
+        w.stdout,
+        w.stderr
+    );
+}
+
+/// A worker that answers a wrong square is not believed: the master logs it as that
+/// worker's error, closes its connection, and hands the task to another.
+#[test]
+fn a_wrong_answer_is_that_workers_error_and_its_task_goes_out_again() {
+    let (master, addr) = master(2, "wrong-key");
+    let mut rogue = TcpStream::connect(&addr).unwrap();
+    authenticate(&mut rogue, "wrong-key", "rogue");
+    rogue.write_all(&frame(r#""GetTask""#)).unwrap();
+    let task: serde_json::Value = serde_json::from_str(&read_frame(&mut rogue)).unwrap();
+    let n = task["Task"].as_u64().unwrap();
+    let wrong = n * n + 1;
+    rogue
+        .write_all(&frame(&format!(r#"{{"Square":[{n},{wrong}]}}"#)))
+        .unwrap();
+    let _ = rogue.read_to_end(&mut Vec::new()); // the master closes it
+    let _honest = worker(&addr, "wrong-key", "honest", 10);
+    let m = master.finish();
+    assert!(m.ok, "{}\n{}", m.stdout, m.stderr);
+    let why = "master: rogue at 127.0.0.1:";
+    assert!(m.stderr.contains(why), "{}", m.stderr);
+    let why = format!("closed: wrong answer: {n} * {n} = {wrong}\n");
+    assert!(m.stderr.contains(&why), "{}", m.stderr);
+    assert_eq!(lost(&m.stdout, "rogue"), [n], "{}", m.stdout);
+    let results = assert_all_results(&m.stdout, 2);
+    assert!(results.contains(&(n, "honest".to_string())), "{}", m.stdout);
 }
