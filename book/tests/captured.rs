@@ -1,8 +1,11 @@
 //! The output the book shows is the output the programs print today. `scripts/capture.sh`
-//! writes `book/src/output/PROGRAM.rust.txt` and `PROGRAM.python.txt`: a first line `$ ...`
-//! with the command, then what it printed on stdout and stderr. Here each Rust program runs
-//! again and must print the captured lines (numbers aside, in any order, since concurrent
-//! lines interleave), and each captured Python run must have the same lines as the captured
+//! writes `book/src/output/PROGRAM.rust.txt` and `PROGRAM.python.txt`, and
+//! `PROGRAM.python-VERSION.txt` for an interpreter whose lines differ (e.g.
+//! `lock-deadlock.python-3.14t.txt`): a first line `$ ...` with the command, then what it
+//! printed on stdout and stderr. Every program of the registry (testkit::programs) is
+//! captured. Here each Rust program runs again, with its registry arguments, and must print
+//! the captured lines (numbers aside, in any order, since concurrent lines interleave), and
+//! each captured Python run, on every interpreter, must have the same lines as the captured
 //! Rust run.
 //!
 //! Some lines depend on the machine's load: a race that lost nothing this time, threads that
@@ -38,7 +41,9 @@ fn output_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src/output")
 }
 
-/// Every captured program: its name, its command line's arguments, and the captured lines.
+/// Every captured program of `side` (`rust`, or `python` for every interpreter's file): its
+/// name (with `.python-VERSION` after it for an interpreter's own file), its command line's
+/// arguments, and the captured lines.
 fn captured(side: &str) -> Vec<(String, Vec<String>, String)> {
     let mut found = Vec::new();
     for entry in fs::read_dir(output_dir()).expect("book/src/output exists") {
@@ -48,8 +53,13 @@ fn captured(side: &str) -> Vec<(String, Vec<String>, String)> {
             .expect("a file")
             .to_string_lossy()
             .to_string();
-        let Some(program) = name.strip_suffix(&format!(".{side}.txt")) else {
-            continue;
+        let program = match name.strip_suffix(&format!(".{side}.txt")) {
+            Some(program) => program.to_string(),
+            // PROGRAM.python-3.14t.txt: the program with the interpreter's version.
+            None if side == "python" && name.contains(".python-") && name.ends_with(".txt") => name
+                .trim_end_matches(".txt")
+                .replacen(".python-", " on ", 1),
+            None => continue,
         };
         let text = fs::read_to_string(&path).expect("captured text is UTF-8");
         let (command, output) = text.split_once('\n').unwrap_or((&text, ""));
@@ -66,7 +76,7 @@ fn captured(side: &str) -> Vec<(String, Vec<String>, String)> {
             .split_whitespace()
             .map(String::from)
             .collect();
-        found.push((program.to_string(), args, output.to_string()));
+        found.push((program, args, output.to_string()));
     }
     found.sort();
     found
@@ -100,13 +110,46 @@ fn bin_dir() -> PathBuf {
 }
 
 #[test]
+fn every_program_of_the_registry_is_captured_with_its_arguments() {
+    let registry = testkit::programs::load(&testkit::programs::workspace_root())
+        .expect("the registry of programs reads");
+    let (rust, python) = (captured("rust"), captured("python"));
+    for program in &registry.programs {
+        let (_, args, _) = rust
+            .iter()
+            .find(|(name, _, _)| *name == program.name)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no book/src/output/{}.rust.txt: run scripts/capture.sh",
+                    program.name
+                )
+            });
+        assert_eq!(
+            *args, program.args,
+            "{} was captured with other arguments than its registry entry's: run scripts/capture.sh",
+            program.name
+        );
+        if program.twin.is_some() {
+            assert!(
+                python.iter().any(|(name, _, _)| *name == program.name),
+                "no book/src/output/{}.python.txt: run scripts/capture.sh",
+                program.name
+            );
+        }
+    }
+    // And nothing captured that the registry does not have.
+    for (name, _, _) in rust.iter().chain(&python) {
+        let program = name.split(" on ").next().expect("a name");
+        assert!(
+            registry.get(program).is_some(),
+            "book/src/output has output of {name}, which the registry does not list"
+        );
+    }
+}
+
+#[test]
 fn every_program_still_prints_the_captured_lines() {
     let programs = captured("rust");
-    assert!(
-        programs.len() >= 20,
-        "only {} captured programs: run scripts/capture.sh",
-        programs.len()
-    );
     let bins = bin_dir();
     for (program, args, output) in programs {
         let exe = bins.join(&program);
@@ -145,11 +188,17 @@ fn every_captured_twin_prints_the_rust_lines() {
         !python.is_empty(),
         "no captured Python runs: run scripts/capture.sh"
     );
-    for (program, _, output) in python {
+    for (captured_as, _, output) in python {
+        // `lock-deadlock on 3.14t`: an interpreter's own file, checked the same way.
+        let program = captured_as
+            .split(" on ")
+            .next()
+            .expect("a name")
+            .to_string();
         let (_, _, rust_output) = rust
             .iter()
             .find(|(p, _, _)| *p == program)
-            .unwrap_or_else(|| panic!("{program}.python.txt has no Rust twin captured"));
+            .unwrap_or_else(|| panic!("{captured_as}: no Rust run of {program} captured"));
         if output.starts_with("skipped: ") || rust_output.starts_with("skipped: ") {
             continue;
         }
@@ -175,7 +224,7 @@ fn every_captured_twin_prints_the_rust_lines() {
                 .iter()
                 .all(|l| l.contains("Python") || l.contains("GIL"))
                 && rust_only.len() <= python_only.len(),
-            "{program}: the captured Python and Rust runs differ: run scripts/capture.sh\n\
+            "{captured_as}: the captured Python and Rust runs differ: run scripts/capture.sh\n\
              only in Python: {python_only:#?}\nonly in Rust: {rust_only:#?}"
         );
     }

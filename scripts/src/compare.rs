@@ -21,8 +21,8 @@ time limit and with the same arguments, and prints their output (stdout and stde
 side by side: Rust on the left, Python on the right, line by line.
 
 The Rust side is a release build (cargo build --release), so that its times are
-the optimised program's. Each side's wall time is measured around its run; its CPU
-time (user + system) is that of the process and every child it waited for. The last
+the optimised program's. Each side's wall time is measured around its run; its
+CPU time (user + system) is that of the process and every child it waited for. The last
 line says whether both sides did the same work: where a twin does less (pure Python
 is slower), it says what differs.
 

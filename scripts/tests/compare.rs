@@ -23,11 +23,13 @@ fn both_outputs_side_by_side_with_wall_and_cpu_time() {
     // The program is async-web, so both sides get its argument, --demo. The Rust
     // stand-in keeps a core busy; the Python twin sleeps.
     let ws = Workspace::new("compare", &["async-web"]);
-    ws.program(
+    ws.program_with(
         "async-web",
         "echo \"hello from rust $*\"\n\
          i=0; while [ $i -lt 300000 ]; do i=$((i + 1)); done\n\
-         echo 'a second rust line'",
+         echo 'a second rust line'\n\
+         times",
+        "args = [\"--demo\"]\n",
     );
     ws.file(
         "async-web/async_web.py",
@@ -56,17 +58,32 @@ fn both_outputs_side_by_side_with_wall_and_cpu_time() {
         out.stdout
     );
 
-    // The last line: each side's result, wall time and CPU time.
-    let (rust, python) = lines.last().unwrap().split_once(" | ").unwrap();
+    // The line before the last: each side's result, wall time and CPU time.
+    let (rust, python) = lines[lines.len() - 2].split_once(" | ").unwrap();
     assert!(rust.starts_with("ok, wall "), "{rust}");
     assert!(python.starts_with("ok, wall "), "{python}");
     let (rust_wall, rust_cpu) = (seconds(rust, "wall"), seconds(rust, "CPU"));
     let (python_wall, python_cpu) = (seconds(python, "wall"), seconds(python, "CPU"));
-    // The busy side's CPU time is a good part of its wall time (a noisy machine may
-    // share the core); the sleeping side's is a small part.
+    // The busy side's CPU time is what the shell itself counted (`times`, its last
+    // line: user and system time, e.g. `0m0.40s 0m0.01s`), whatever the machine's load;
+    // the sleeping side's is a small part of its wall time.
+    let own: f64 = lines
+        .iter()
+        .find(|l| l.starts_with("0m"))
+        .unwrap_or_else(|| panic!("no `times` line in:\n{}", out.stdout))
+        .split(" | ")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(|t| {
+            let (m, s) = t.trim_end_matches('s').split_once('m').unwrap();
+            m.parse::<f64>().unwrap() * 60.0 + s.parse::<f64>().unwrap()
+        })
+        .sum();
+    assert!(own > 0.0, "the busy loop took no CPU time: {}", out.stdout);
     assert!(
-        rust_cpu > 0.25 * rust_wall,
-        "busy: CPU {rust_cpu} s of wall {rust_wall} s"
+        (rust_cpu - own).abs() <= 0.05 + 0.1 * own,
+        "measured CPU {rust_cpu} s, the shell counted {own} s (wall {rust_wall} s)"
     );
     assert!(
         python_wall >= 1.0,
@@ -92,9 +109,50 @@ fn a_failing_side_fails_the_comparison() {
         60,
     );
     assert_eq!(out.code, Some(1), "{out:?}");
-    let last = out.stdout.lines().last().unwrap();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let last = lines[lines.len() - 2];
     assert!(last.starts_with("failed (exit 3), wall "), "{last}");
     assert!(last.contains(" | ok, wall "), "{last}");
+}
+
+#[test]
+fn the_last_line_says_whether_both_sides_did_the_same_work() {
+    if let Some(why) = testkit::twin::missing(&[]) {
+        testkit::twin::skip(
+            "the_last_line_says_whether_both_sides_did_the_same_work",
+            &why,
+        );
+        return;
+    }
+    // One pair does the same work; the other's registry entry says what differs.
+    let ws = Workspace::new("compare-work", &["same", "lighter"]);
+    ws.program("same", "echo rust");
+    ws.file("same/same.py", "print('python')\n");
+    ws.program_with(
+        "lighter",
+        "echo rust",
+        "differs = \"Rust counts to 3,000,000, Python to 200,000\"\n",
+    );
+    ws.file("lighter/lighter.py", "print('python')\n");
+    let last = |name: &str| {
+        let out = run(
+            ws.script("compare.sh", &["--bin-dir", &ws.bin_dir(), name]),
+            60,
+        );
+        assert_eq!(out.code, Some(0), "{out:?}");
+        out.stdout.lines().last().unwrap().to_string()
+    };
+    assert_eq!(
+        last("same"),
+        format!(
+            "the same work on both sides: same arguments, the Rust side a binary from {}",
+            ws.bin_dir()
+        )
+    );
+    assert_eq!(
+        last("lighter"),
+        "not the same work, so the times do not compare: Rust counts to 3,000,000, Python to 200,000"
+    );
 }
 
 #[test]
@@ -139,4 +197,5 @@ fn bad_arguments_get_one_line_and_exit_2() {
     let out = run(script("compare.sh", &["--help"]), 60);
     assert_eq!(out.code, Some(0));
     assert!(out.stdout.contains("CPU time"), "{}", out.stdout);
+    assert!(out.stdout.contains("release build"), "{}", out.stdout);
 }

@@ -1,8 +1,8 @@
 //! Tests for `scripts/copy_check.sh` on a stand-in workspace: it follows each program's
 //! `To copy:` line in a fresh crate and builds the copy, and fails a program whose
 //! header has no such line, whose `cargo add` fails, or whose copy does not build.
-//! It builds small crates offline, so the only dependency used is one the workspace's
-//! build has already downloaded (cfg-if).
+//! Its `cargo add` runs against the live registry, as a user's does; the only dependency
+//! used is cfg-if, which the workspace's build has already downloaded.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used)]
 
@@ -49,6 +49,7 @@ fn each_program_is_copied_into_a_fresh_crate_and_built() {
         "bad-add",
         "no-command",
         "wrong-claim",
+        "bad-feature",
     ];
     let ws = Workspace::new("copy", &members);
     for dir in members {
@@ -117,6 +118,31 @@ fn each_program_is_copied_into_a_fresh_crate_and_built() {
         ),
     );
 
+    // A feature the crate does not have: the live registry refuses the line.
+    ws.file(
+        "bad-feature/src/main.rs",
+        &source(
+            "To copy: `cargo add cfg-if@1 --features no-such-feature`",
+            "fn main() {}\n",
+        ),
+    );
+    // The registry: every binary is a program, in the members' order.
+    let mut order = 0;
+    for dir in members {
+        let mut bins = vec![dir.to_string()];
+        if dir == "several" {
+            bins.extend(["several-extra".into(), "several-strict".into()]);
+        }
+        let path = ws.root.join(dir).join("Cargo.toml");
+        let mut manifest = std::fs::read_to_string(&path).unwrap();
+        for bin in bins {
+            order += 1;
+            manifest +=
+                &format!("\n[[package.metadata.programs]]\norder = {order}\nbin = \"{bin}\"\n");
+        }
+        std::fs::write(path, manifest).unwrap();
+    }
+
     let mut cmd = ws.script("copy_check.sh", &[]);
     cmd.env("COPY_CHECK_TARGET_DIR", ws.root.join("copy-target"));
     let out = run(cmd, 900);
@@ -161,10 +187,20 @@ fn each_program_is_copied_into_a_fresh_crate_and_built() {
     let (status, detail) = line_of(text, "wrong-claim");
     assert_eq!(status, "FAILED");
     assert!(detail.starts_with("build: error"), "{detail}");
+    let (status, detail) = line_of(text, "bad-feature");
+    assert_eq!(status, "FAILED");
     assert!(
-        text.contains("9 programs: 4 copy and build, 5 do not"),
+        detail.starts_with(
+            "cargo add cfg-if@1 --features no-such-feature: error: unrecognized feature"
+        ),
+        "{detail}"
+    );
+    assert!(
+        text.contains("10 programs: 4 copy and build, 6 do not"),
         "{text}"
     );
+    // The registry was reached, so nothing fell back to cargo's offline cache.
+    assert!(!text.contains("offline"), "{text}");
 
     // Named programs only; all of them good, so the run passes.
     let mut cmd = ws.script("copy_check.sh", &["with-dep", "plain"]);

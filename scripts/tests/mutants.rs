@@ -55,8 +55,20 @@ fn caught_and_missed_mutants_are_counted_per_crate() {
     let ws = Workspace::new("mutants", &["checked", "unchecked", "testkit"]);
     add_crate(&ws, "checked", true);
     add_crate(&ws, "unchecked", false);
-    // A tool crate, not a demo: not mutated unless named.
+    // A tool crate, not a demo (no program in the registry): not mutated unless named.
     add_crate(&ws, "testkit", false);
+    // The demo crates are those with a program in the registry.
+    for (order, name) in [(1, "checked"), (2, "unchecked")] {
+        ws.file(&format!("{name}/src/main.rs"), "fn main() {}\n");
+        let path = ws.root.join(name).join("Cargo.toml");
+        let manifest = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            path,
+            manifest
+                + &format!("\n[[package.metadata.programs]]\norder = {order}\nbin = \"{name}\"\n"),
+        )
+        .unwrap();
+    }
 
     let out = run(ws.script("mutants.sh", &[]), 900);
     assert_eq!(out.code, Some(1), "a missed mutant fails the run: {out:?}");

@@ -13,7 +13,9 @@ use std::fs;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Workspace, assert_usage_errors, columns, root, run, script, summary_row};
+use common::{
+    Workspace, assert_usage_errors, columns, root, run, script, script_via_cargo, summary_row,
+};
 
 /// The workspace members named in the root Cargo.toml, in their order.
 fn members() -> Vec<String> {
@@ -75,7 +77,8 @@ fn list_names_every_binary_of_every_demo_crate_in_member_order() {
         expected.extend(names);
     }
 
-    let out = run(script("run_all.sh", &["--list"]), 60);
+    // As a user runs it, through `cargo run` (which may wait for the build lock).
+    let out = run(script_via_cargo("run_all.sh", &["--list"]), 900);
     assert_eq!(out.code, Some(0), "{out:?}");
     let listed: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(listed, expected);

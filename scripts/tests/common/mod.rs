@@ -112,10 +112,21 @@ impl Drop for Workspace {
     }
 }
 
-/// `bash scripts/SCRIPT args` in the real workspace.
+/// `bash scripts/SCRIPT args` in the real workspace, running the `programs` tool this
+/// package built (so a usage error is answered at once, whoever holds cargo's build lock).
 pub fn script(script: &str, args: &[&str]) -> Command {
+    let mut cmd = script_via_cargo(script, args);
+    cmd.env("PROGRAMS_BIN", env!("CARGO_BIN_EXE_programs"));
+    cmd
+}
+
+/// `bash scripts/SCRIPT args` in the real workspace as a user runs it: the script builds
+/// and runs the `programs` tool with `cargo run`.
+pub fn script_via_cargo(script: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new("bash");
-    cmd.arg(root().join("scripts").join(script)).args(args);
+    cmd.arg(root().join("scripts").join(script))
+        .args(args)
+        .env_remove("PROGRAMS_BIN");
     cmd
 }
 
