@@ -143,8 +143,7 @@ async fn task_group() {
         }
     }
     drop(set); // Dropping a JoinSet aborts every task still in it.
-    drop(tell);
-    // Each task's `tell` is gone once the task ended or was dropped: then `recv` gives None.
+    drop(tell); // `recv` ends once every task's `tell` is gone: each ended or was dropped.
     let mut unfinished: Vec<&str> = tasks.iter().map(|task| task.0).collect();
     while let Some(ended) = told.recv().await {
         unfinished.retain(|name| *name != ended);
@@ -172,8 +171,9 @@ async fn abort_or_ask() -> Result<(), Box<dyn Error>> {
     to_abort.abort(); // Dropped at its next `.await`: the code after its loop never runs.
     token.cancel(); // Only a request: the task sees it in `run_until_cancelled`, and cleans up.
     assert!(to_abort.await.is_err_and(|e| e.is_cancelled()));
+    let saved = to_ask.await?; // After its own line, "saving ...".
     println!("stop: aborted: cancelled before it saved anything");
-    println!("stop: asked to stop: {} items saved", to_ask.await?);
+    println!("stop: asked to stop: {saved} items saved");
     Ok(())
 }
 // ANCHOR_END: stop
