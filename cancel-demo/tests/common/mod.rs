@@ -1,5 +1,6 @@
 //! The facts cancel-demo exists to show, checked on what the program or its Python twin
 //! printed: both print the same lines, so one check serves both.
+#![allow(dead_code)] // cancel.rs checks the facts one by one, twin.rs all at once.
 
 /// Every number in `line` (digits with an optional fraction), in order.
 fn numbers(line: &str) -> Vec<f64> {
@@ -99,6 +100,7 @@ pub fn blocking_work_runs_on_unless_it_checks_a_flag(text: &str) {
     );
 }
 
+/// Every fact above.
 pub fn check_every_fact(text: &str) {
     a_timeout_stops_the_steps_at_their_await(text);
     only_the_read_that_is_not_cancel_safe_loses_bytes(text);
