@@ -12,8 +12,9 @@ import sys
 
 
 def say(line: str) -> None:
-    """Prints a line at once and in one piece: parent and child share one stdout,
-    and print() may write a line's text and its newline apart."""
+    """Prints the line whole and at once: print() may write the text and its newline apart,
+    so another thread's or process's line could come between, and a line left in the buffer
+    could be printed twice by a forked copy or never by a killed process."""
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
 
@@ -21,8 +22,8 @@ def say(line: str) -> None:
 # ANCHOR: idea
 def main() -> None:
     if not hasattr(os, "fork"):
-        print("fork is Unix-only, so this demo does nothing on this platform.")
-        print("Run `cargo run -p spawn-demo` to see a child process started portably.")
+        say("fork is Unix-only, so this demo does nothing on this platform.")
+        say("Run `cargo run -p spawn-demo` to see a child process started portably.")
         return
     # say() flushes: a line still in stdout's buffer at fork would be printed
     # twice, once by each copy of the process.
@@ -35,9 +36,9 @@ def main() -> None:
     # Reaping collects the child's exit status; until then it is a zombie.
     _, status = os.waitpid(pid, 0)
     if os.WIFEXITED(status):
-        print(f"Child process ({pid}) exited with status {os.WEXITSTATUS(status)}.")
+        say(f"Child process ({pid}) exited with status {os.WEXITSTATUS(status)}.")
     else:
-        print(f"Child process ({pid}) ended abnormally: {status}.")
+        say(f"Child process ({pid}) ended abnormally: {status}.")
 # ANCHOR_END: idea
 
 

@@ -44,7 +44,8 @@ def worker(w: int, inbox: "queue.Queue[Task | None]", events: queue.Queue) -> No
 def one_line_errors(args: threading.ExceptHookArgs) -> None:
     """The default hook prints a whole traceback; one line is enough here."""
     thread = args.thread.name if args.thread else "<unnamed>"
-    print(f"thread '{thread}' panicked: {args.exc_value}", file=sys.stderr)
+    error = args.exc_value
+    print(f"Exception in thread {thread}: {type(error).__name__}: {error}", file=sys.stderr)
 
 
 def main() -> None:
@@ -83,7 +84,7 @@ def main() -> None:
         else:
             threads[w].join()
             threads[w] = None
-            print(f'{name(w)} panicked ("{value}") on task {task_id}; it goes back to the queue')
+            print(f"{name(w)} raised {value!r} on task {task_id}; it goes back to the queue")
             todo.appendleft((task_id, False))  # the next worker gets a plain task
     print(f"collected {total} of {total} results with threads")
     for w, thread in enumerate(threads):
@@ -91,8 +92,8 @@ def main() -> None:
             inboxes[w].put(None)  # no more work: the loop ends
             thread.join()
     print(
-        "note: a panic unwinds only its own thread; an abort (or a segfault) in any thread "
-        "ends the whole process"
+        "note: a Python exception ends only its own thread; os.abort() (or a segfault) in any "
+        "thread ends the whole process"
     )
     print(" task |  n | n * n | thread")
     for i, (square, w) in enumerate(results):

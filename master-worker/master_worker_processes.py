@@ -10,9 +10,11 @@ both results and deaths.
 Run with: python3 master-worker/master_worker_processes.py
 """
 
+import multiprocessing
 import os
 import resource
 import signal
+import sys
 from collections import deque
 from multiprocessing import Pipe, Process
 from multiprocessing.connection import Connection, wait
@@ -43,6 +45,12 @@ def how_it_ended(code: int) -> str:
 
 
 def main() -> None:
+    # MP_START_METHOD=fork, forkserver or spawn picks how processes start (unset: the default).
+    try:
+        multiprocessing.set_start_method(os.environ.get("MP_START_METHOD") or None)
+    except ValueError as error:
+        sys.exit(f"error: MP_START_METHOD: {error}")
+    print(f"Python's multiprocessing start method: {multiprocessing.get_start_method()}")
     total = len(TASKS)
     print(f"master (pid {os.getpid()}) hands {total} tasks to {WORKERS} workers")
     workers: list[Process] = []

@@ -7,6 +7,7 @@ The fifth task waits for a free worker; then map squares 1..5 through a pool.
 Run with: python3 pool-demo/pool_demo.py
 """
 
+import multiprocessing
 import os
 import random
 import sys
@@ -18,8 +19,9 @@ TASKS = 5
 
 
 def say(line: str) -> None:
-    """Prints a line at once and in one piece: the parent and the workers share
-    one stdout, and print() may write a line's text and its newline apart."""
+    """Prints the line whole and at once: print() may write the text and its newline apart,
+    so another thread's or process's line could come between, and a line left in the buffer
+    could be printed twice by a forked copy or never by a killed process."""
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
 
@@ -37,6 +39,12 @@ def square(x: int) -> int:
 
 
 def main() -> None:
+    # MP_START_METHOD=fork, forkserver or spawn picks how processes start (unset: the default).
+    try:
+        multiprocessing.set_start_method(os.environ.get("MP_START_METHOD") or None)
+    except ValueError as error:
+        sys.exit(f"error: MP_START_METHOD: {error}")
+    say(f"Python's multiprocessing start method: {multiprocessing.get_start_method()}")
     say(f"Parent process {os.getpid()}.")
     with Pool(WORKERS) as p:
         results = [p.apply_async(long_time_task, (i,)) for i in range(TASKS)]
@@ -45,12 +53,12 @@ def main() -> None:
         p.join()
     for result in results:
         result.get()  # raises here if a task failed
-    print("All subprocesses done.")
+    say("All subprocesses done.")
 
     xs = [1, 2, 3, 4, 5]
     with Pool(WORKERS) as p:
         squares = p.map(square, xs)
-    print(f"Pool.map(x * x, {xs}) = {squares}")
+    say(f"Pool.map(x * x, {xs}) = {squares}")
 # ANCHOR_END: idea
 
 

@@ -10,10 +10,12 @@ what multiprocessing.Queue does underneath (with pickled objects).
 Run with: python3 queue-demo/queue_demo.py
 """
 
+import multiprocessing
 import os
 import queue
 import random
 import signal
+import sys
 import time
 from multiprocessing import Process, Queue
 
@@ -21,9 +23,11 @@ ITEMS = ["A", "B", "C"]
 
 
 def say(line: str) -> None:
-    """Prints the line in one write, flushed: two processes share this stdout, print() may
-    send the text and its newline in two writes, and a killed process never flushes."""
-    print(line + "\n", end="", flush=True)
+    """Prints the line whole and at once: print() may write the text and its newline apart,
+    so another thread's or process's line could come between, and a line left in the buffer
+    could be printed twice by a forked copy or never by a killed process."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 # ANCHOR: idea
@@ -44,6 +48,12 @@ def read(q: Queue, taken: Queue) -> None:
 
 
 def main() -> None:
+    # MP_START_METHOD=fork, forkserver or spawn picks how processes start (unset: the default).
+    try:
+        multiprocessing.set_start_method(os.environ.get("MP_START_METHOD") or None)
+    except ValueError as error:
+        sys.exit(f"error: MP_START_METHOD: {error}")
+    say(f"Python's multiprocessing start method: {multiprocessing.get_start_method()}")
     q: Queue = Queue()
     taken: Queue = Queue()
     pw = Process(target=write, args=(q,))
@@ -65,8 +75,8 @@ def main() -> None:
         pr.kill()
         pr.join()
     killed_by = signal.Signals(-pr.exitcode)
-    print(f"Reader process {pr.pid} terminated: signal: {killed_by.value} ({killed_by.name})")
-    print(f"processes: {len(ITEMS)} put, {got} got")
+    say(f"Reader process {pr.pid} terminated: signal: {killed_by.value} ({killed_by.name})")
+    say(f"processes: {len(ITEMS)} put, {got} got")
     if pw.exitcode != 0 or got != len(ITEMS):
         raise SystemExit(f"writer: exit status {pw.exitcode}; reader: got {got} items")
 # ANCHOR_END: idea

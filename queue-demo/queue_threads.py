@@ -5,13 +5,15 @@ Mirrors Liao Xuefeng's Python tutorial, 进程和线程 (processes and threads):
 https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064
 
 The Rust twin is src/bin/queue-threads.rs. Its channel closes by itself when the last
-sender is dropped; a queue.Queue cannot be closed (before Python 3.13), so here each
-consumer stops at a None put for it once the producers are done.
+sender is dropped. A queue.Queue is closed by hand once the producers are done: from Python
+3.13 with q.shutdown(), before it with a None put for each consumer, which stops at it.
 
 Run with: python3 queue-demo/queue_threads.py
 """
 
+import queue
 import random
+import sys
 import threading
 import time
 from queue import Queue
@@ -19,12 +21,16 @@ from queue import Queue
 ITEMS = ["A", "B", "C"]
 PRODUCERS = 2
 CONSUMERS = 2
+# Python 3.13 added Queue.shutdown(): after it, get() raises ShutDown once the queue is empty.
+CLOSED = (queue.ShutDown,) if hasattr(queue, "ShutDown") else ()
 
 
 def say(line: str) -> None:
-    """Prints the line in one write: print() may send the text and its newline in two
-    writes, and another thread's line could come in between."""
-    print(line + "\n", end="", flush=True)
+    """Prints the line whole and at once: print() may write the text and its newline apart,
+    so another thread's or process's line could come between, and a line left in the buffer
+    could be printed twice by a forked copy or never by a killed process."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 # ANCHOR: idea
@@ -37,7 +43,13 @@ def produce(q: Queue[str | None], p: int) -> None:
 
 
 def consume(q: Queue[str | None], c: int, got: list[int]) -> None:
-    for item in iter(q.get, None):  # q.get() until it returns the None that says stop
+    while True:
+        try:
+            item = q.get()
+        except CLOSED:  # shut down, and empty
+            break
+        if item is None:  # the stop sign put for this consumer (before Python 3.13)
+            break
         say(f"[consumer-{c}] Get {item} from queue.")
         got[c - 1] += 1  # each consumer counts in a slot of its own
 
@@ -54,12 +66,18 @@ def main() -> None:
         thread.start()
     for thread in producers:
         thread.join()
-    for _ in consumers:
-        q.put(None)  # one stop sign per consumer, after every item
+    if CLOSED:
+        q.shutdown()  # what is in it can still be got; then get() raises ShutDown
+        how = "q.shutdown() closed it after the producers; each consumer stopped at ShutDown"
+    else:
+        for _ in consumers:
+            q.put(None)  # one stop sign per consumer, after every item
+        how = ("a queue.Queue cannot be closed before 3.13, so each consumer stopped at a None "
+               "put for it")
     for thread in consumers:
         thread.join()
     say(f"threads: {PRODUCERS * len(ITEMS)} put, {sum(got)} got")
-    say("Python: a queue.Queue cannot be closed, so each consumer stopped at a None put for it")
+    say(f"Python: {how}")
 # ANCHOR_END: idea
 
 

@@ -2,8 +2,9 @@
 and an Array a child process squares for its parent to read.
 
 Mirrors Liao Xuefeng's Python tutorial, 进程和线程 (processes and threads): the balance race
-and the Lock of 多线程 (multithreading), played here between processes, with the
-multiprocessing Value and Array that the second seed project shares.
+and the Lock of 多线程 (multithreading), played here between processes, with
+multiprocessing's shared Value and Array (the Python documentation's "Sharing state between
+processes").
 https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064
 
 The Rust twin is src/main.rs. It shares the same memory through a mapping made before fork,
@@ -12,7 +13,9 @@ and makes each change one atomic fetch_add instead of taking a Lock.
 Run with: python3 shared-memory/shared_memory.py
 """
 
+import multiprocessing
 import os
+import sys
 from collections.abc import Callable
 from multiprocessing import Array, Process, Value
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
@@ -53,6 +56,12 @@ def square_all(array: SynchronizedArray) -> None:
 
 
 def main() -> None:
+    # MP_START_METHOD=fork, forkserver or spawn picks how processes start (unset: the default).
+    try:
+        multiprocessing.set_start_method(os.environ.get("MP_START_METHOD") or None)
+    except ValueError as error:
+        sys.exit(f"error: MP_START_METHOD: {error}")
+    print(f"Python's multiprocessing start method: {multiprocessing.get_start_method()}")
     balance = Value("q", START)  # a 64-bit int, like the Rust AtomicI64 ('i' is 32 bits)
     print(
         f"Balance starts at {START}; a child process adds +1, "

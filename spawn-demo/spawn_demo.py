@@ -8,7 +8,9 @@ and the parent's list is still empty after the child has ended.
 Run with: python3 spawn-demo/spawn_demo.py
 """
 
+import multiprocessing
 import os
+import sys
 from multiprocessing import Process
 
 RESULT: list[int] = []  # a global: each process has its own
@@ -23,6 +25,12 @@ def run_proc(name: str) -> None:
 
 
 def main() -> None:
+    # MP_START_METHOD=fork, forkserver or spawn picks how processes start (unset: the default).
+    try:
+        multiprocessing.set_start_method(os.environ.get("MP_START_METHOD") or None)
+    except ValueError as error:
+        sys.exit(f"error: MP_START_METHOD: {error}")
+    print("Python's multiprocessing start method:", multiprocessing.get_start_method(), flush=True)
     print(f"Parent process {os.getpid()}.")
     p = Process(target=run_proc, args=("test",))
     # flush before start: where the child is forked, it gets a copy of

@@ -16,9 +16,11 @@ NUMBERS = [2, 3, 8, 9]
 
 
 def say(line: str) -> None:
-    """Prints one line. print() writes the text and then the newline, so the lines of two
-    threads can mix; a single write keeps each line whole."""
+    """Prints the line whole and at once: print() may write the text and its newline apart,
+    so another thread's or process's line could come between, and a line left in the buffer
+    could be printed twice by a forked copy or never by a killed process."""
     sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 # ANCHOR: idea
@@ -66,7 +68,7 @@ def main() -> None:
         thread.join()
     say(f"done in: {time.perf_counter() - start:.2f} s (one thread took {one_thread:.2f} s)")
     say("the waits overlap, in Python threads too; "
-          "CPU-bound work is another story: see multicore-demo")
+        "CPU-bound work is another story: see multicore-demo")
 # ANCHOR_END: idea
 
 

@@ -18,9 +18,11 @@ local_school = threading.local()
 
 
 def say(line: str) -> None:
-    """Prints one line. print() writes the text and then the newline, so the lines of two
-    threads can mix; a single write keeps each line whole."""
+    """Prints the line whole and at once: print() may write the text and its newline apart,
+    so another thread's or process's line could come between, and a line left in the buffer
+    could be printed twice by a forked copy or never by a killed process."""
     sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 # ANCHOR: idea

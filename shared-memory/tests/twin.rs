@@ -1,5 +1,5 @@
 //! The program beside its Python twin: the same lines, numbers aside, and the facts the
-//! twin exists to show.
+//! twin exists to show, under each of multiprocessing's start methods.
 // Tests may unwrap: a panic here is a test failure, with its message.
 #![allow(clippy::unwrap_used)]
 #![cfg(unix)]
@@ -13,26 +13,24 @@ const LIMIT: Duration = Duration::from_secs(20);
 fn shared_memory_py_prints_the_same_lines_and_its_lock_keeps_the_balance_exact() {
     let dir = env!("CARGO_MANIFEST_DIR");
     let exe = env!("CARGO_BIN_EXE_shared-memory");
-    let modules = ["multiprocessing"];
     let script = "shared_memory.py";
     let test = "shared_memory_py";
     let Some((rust, runs)) =
-        twin::run_both(test, dir, script, &modules, exe, run_leaving_nothing, LIMIT)
+        twin::run_both_methods(test, dir, script, exe, run_leaving_nothing, LIMIT)
     else {
         return;
     };
     twin::each(&runs, |run| {
-        let python = &run.out;
+        let out = &run.without_start_method();
         // One line differs on purpose: Rust's fetch_add has no Python equivalent, and the twin
         // says what it does instead.
         let atomic = line(&rust.stdout, "fetch_add: ");
-        let instead = line(&python.stdout, "Python has no atomic add");
+        let instead = line(out, "Python has no atomic add");
         twin::assert_same_lines(
             &twin::without_line(&rust.stdout, atomic),
-            &twin::without_line(&python.stdout, instead),
+            &twin::without_line(out, instead),
         );
 
-        let out = &python.stdout;
         assert!(instead.ends_with(": Balance is 200"), "{instead}");
         let balance: i64 = number_after(out, "load then store: Balance is ");
         assert_eq!(

@@ -393,6 +393,18 @@ pub fn without_line(text: &str, line: &str) -> String {
         .collect()
 }
 
+/// `text` with its one line that is exactly `own` replaced by `program`, each line ending in
+/// a newline: for a line the twin says in Python's words where its program says it in
+/// Rust's. Panics unless `own` is there exactly once, so the twin's own line is checked too.
+pub fn in_program_words(text: &str, own: &str, program: &str) -> String {
+    let found = text.lines().filter(|l| *l == own).count();
+    assert_eq!(found, 1, "{own:?} should be there once in:\n{text}");
+    text.lines()
+        .map(|l| if l == own { program } else { l })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 /// `text`'s lines with every number (an optional `-`, digits, an optional fraction)
 /// replaced by `N`, and trailing spaces removed: what stays is the words.
 pub fn normalise(text: &str) -> Vec<String> {
@@ -487,5 +499,72 @@ mod tests {
         assert!(words.is_err(), "a different word must fail");
         let count = std::panic::catch_unwind(|| assert_same_lines_any_order("a\n", "a\na\n"));
         assert!(count.is_err(), "an extra line must fail");
+    }
+
+    #[test]
+    fn the_twins_own_line_is_replaced_once_and_must_be_there_once() {
+        let text = "a 1\nPython says\nb 2\n";
+        assert_eq!(
+            in_program_words(text, "Python says", "Rust says"),
+            "a 1\nRust says\nb 2\n"
+        );
+        for text in ["a 1\n", "Python says\nPython says\n"] {
+            let wrong = std::panic::catch_unwind(|| in_program_words(text, "Python says", "x"));
+            assert!(wrong.is_err(), "{text:?} must fail");
+        }
+    }
+
+    #[test]
+    fn the_start_method_line_is_checked_and_removed() {
+        static PYTHON: Python = Python {
+            program: String::new(),
+            version: (3, 14, 7),
+            free_threaded: false,
+            gil: true,
+        };
+        let run = |stdout: &str| Run {
+            python: &PYTHON,
+            method: Some("spawn"),
+            out: Outcome {
+                code: Some(0),
+                stdout: stdout.into(),
+                stderr: String::new(),
+            },
+        };
+        let right = "Python's multiprocessing start method: spawn\nParent process 1.\n";
+        assert_eq!(run(right).without_start_method(), "Parent process 1.\n");
+        for wrong in [
+            "Python's multiprocessing start method: fork\nParent process 1.\n",
+            "Parent process 1.\nPython's multiprocessing start method: spawn\n",
+        ] {
+            let failed = std::panic::catch_unwind(|| run(wrong).without_start_method());
+            assert!(failed.is_err(), "{wrong:?} must fail");
+        }
+    }
+
+    #[test]
+    fn a_failed_check_names_the_interpreter() {
+        static PYTHON: Python = Python {
+            program: String::new(),
+            version: (3, 14, 7),
+            free_threaded: true,
+            gil: false,
+        };
+        let runs = [Run {
+            python: &PYTHON,
+            method: Some("fork"),
+            out: Outcome {
+                code: Some(0),
+                stdout: String::new(),
+                stderr: String::new(),
+            },
+        }];
+        let failed = std::panic::catch_unwind(|| each(&runs, |_| panic!("the fact")));
+        let message = *failed.expect_err("must fail").downcast::<String>().unwrap();
+        assert_eq!(
+            message,
+            "on CPython 3.14.7 free-threaded () with MP_START_METHOD=fork: the fact"
+        );
+        assert_eq!(PYTHON.build_line(), "Python 3.14.7, free-threaded: no GIL");
     }
 }
