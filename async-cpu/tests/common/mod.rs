@@ -100,21 +100,30 @@ impl Server {
     /// Sends `signal` (`INT`, `TERM`) and waits for the server to exit: its exit code and the
     /// lines it printed after the first.
     #[cfg(unix)]
-    pub fn stop(mut self, signal: &str) -> (Option<i32>, Vec<String>) {
+    pub fn stop(self, signal: &str) -> (Option<i32>, Vec<String>) {
+        self.signal(signal);
+        self.exit_within(STOP_LIMIT)
+    }
+
+    /// Sends `signal` (`INT`, `TERM`) to the server.
+    #[cfg(unix)]
+    pub fn signal(&self, signal: &str) {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill")
             .args([&format!("-{signal}"), &pid])
             .status();
         assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} {pid}");
-        let deadline = Instant::now() + STOP_LIMIT;
+    }
+
+    /// Waits for the server to exit, at most `limit`: its exit code and the lines it printed
+    /// after the first.
+    pub fn exit_within(mut self, limit: Duration) -> (Option<i32>, Vec<String>) {
+        let deadline = Instant::now() + limit;
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("wait for the server") {
                 break status;
             }
-            assert!(
-                Instant::now() < deadline,
-                "still running {STOP_LIMIT:?} after {signal}"
-            );
+            assert!(Instant::now() < deadline, "still running after {limit:?}");
             thread::sleep(Duration::from_millis(20));
         };
         // Until its stdout closes (or, should a child of it hold it open, a time limit).
@@ -123,6 +132,31 @@ impl Server {
             lines.push(line);
         }
         (status.code(), lines)
+    }
+
+    /// A connection that has sent `request` and reads with a time limit of `limit`.
+    pub fn send(&self, request: &str, limit: Duration) -> TcpStream {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream.set_read_timeout(Some(limit)).expect("set a timeout");
+        stream.write_all(request.as_bytes()).expect("send");
+        stream
+    }
+
+    /// The CPU seconds the server has used so far (Linux: /proc/PID/stat).
+    #[cfg(target_os = "linux")]
+    pub fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).expect("stat");
+        // The fields after the command name, which is in parentheses: utime and stime are
+        // the 14th and 15th fields of the line, in clock ticks (100 a second on Linux).
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .expect("(comm)")
+            .1
+            .split(' ')
+            .collect();
+        let ticks: u64 =
+            fields[12].parse::<u64>().expect("utime") + fields[13].parse::<u64>().expect("stime");
+        ticks as f64 / 100.0
     }
 }
 
