@@ -2,26 +2,46 @@
 
 Mirrors Liao Xuefeng's Python tutorial, 进程和线程 / 多线程 (Lock):
 https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064
-Two threads run `balance = balance + n; balance = balance - n`. Each line is a read, then a
-separate write, and a thread switch in between loses the other thread's update. Python 3.11
-switches threads only at calls and loop ends (every 5 ms by default), so here a call sits
-between the read and the write; even so the race shows far less often than in Rust, whose
-threads really run at the same time.
+Two threads run the tutorial's `balance = balance + n; balance = balance - n`. Each line is a
+read, then a separate write, and a write between another thread's read and write is lost.
+What happens depends on the build, which the first line names:
+- with the GIL (every CPython before 3.13, and the default build since), one thread at a time
+  runs Python code, and the GIL changes hands only where the interpreter checks for it (at
+  calls and loop ends), never inside change_it's lines: the tutorial's code loses nothing;
+- free-threaded (python3.13t, python3.14t), the threads run at once, as Rust's do, and the
+  tutorial's code loses updates.
+So the tutorial's code runs first, as written (again, up to TRIES times, until it loses an
+update), then a version with a call between each read and write, which counts every update
+lost, as the Rust program does.
 
-Run with: python3 lock-deadlock/lock_deadlock.py
+Run with: python3 lock-deadlock/lock_deadlock.py (and python3.14t to see the race)
 """
 
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-# How many times each thread calls change_it (fewer than the Rust program's 1,000,000:
-# Python runs the loop many times slower).
+# How many times each thread calls change_it: the tutorial's 2,000,000 for its own code,
+# fewer for the counting version (the Rust program's is 1,000,000: Python runs it slower).
+NAIVE_CALLS = 2_000_000
 CALLS = 200_000
+TRIES = 3  # runs of the tutorial's code, at most, until one loses an update
 
 # ANCHOR: idea
-# ANCHOR: race
+# ANCHOR: naive
 balance = 0
+
+
+def change_it_naive(n: int) -> None:
+    """The tutorial's change_it, as written."""
+    global balance
+    balance = balance + n
+    balance = balance - n
+# ANCHOR_END: naive
+
+
+# ANCHOR: race
 lost = 0
 # Rust counts lost updates with an atomic `swap`; Python has none, so this lock is held for
 # the write alone, to count. The read before the write is still a step of its own, so the
@@ -51,7 +71,7 @@ def split_load_store(amounts: list[int]) -> tuple[int, int, int]:
     """Runs change_it in one thread per amount: the balance, the changes, the lost updates."""
     global balance, lost
     balance = lost = 0
-    changes = in_threads(amounts, change_it)
+    changes = in_threads(amounts, change_it, CALLS)
     return balance, changes, lost
 
 
@@ -68,15 +88,15 @@ def change_it_locked(n: int) -> None:
 # ANCHOR_END: lock
 
 
-def in_threads(amounts: list[int], change: Callable[[int], None]) -> int:
-    """Calls change(n) CALLS times in one thread per amount, all started at once, and
+def in_threads(amounts: list[int], change: Callable[[int], None], calls: int) -> int:
+    """Calls change(n) `calls` times in one thread per amount, all started at once, and
     returns the number of changes the threads made, counted as they go (two per call)."""
     start = threading.Barrier(len(amounts))
 
     def run(n: int) -> int:
         start.wait()
         changes = 0
-        for _ in range(CALLS):
+        for _ in range(calls):
             change(n)
             changes += 2
         return changes
@@ -85,9 +105,27 @@ def in_threads(amounts: list[int], change: Callable[[int], None]) -> int:
         return sum(pool.map(run, amounts))
 
 
+def build() -> str:
+    """This interpreter's version, and whether a GIL runs one thread at a time."""
+    version = ".".join(map(str, sys.version_info[:3]))
+    gil = getattr(sys, "_is_gil_enabled", lambda: True)()  # the function is new in 3.13
+    return f"Python {version}, " + ("with the GIL" if gil else "free-threaded: no GIL")
+
+
 def main() -> None:
     global balance
-    print("naive: `balance = balance + n` from 2 threads runs in Python: it is the race below")
+    print(build())
+    # The tutorial's code: any balance but 0 at the end means updates were lost.
+    for attempt in range(1, TRIES + 1):
+        balance = 0
+        changes = in_threads([5, 8], change_it_naive, NAIVE_CALLS)
+        if balance != 0:
+            outcome = f"updates lost, on try {attempt} of {TRIES}"
+            break
+    else:
+        outcome = f"none lost in {TRIES} tries"
+    print(f"naive: `balance = balance + n` from 2 threads runs in Python: balance = {balance} "
+          f"after {changes} changes ({outcome})")
 
     # One thread alone loses nothing, which shows the counting is right; two threads race.
     total, changes, lost_now = split_load_store([5])
@@ -100,7 +138,7 @@ def main() -> None:
         print("  (no update was lost this time: no thread stored between the other's load and store)")
 
     balance = 0
-    changes = in_threads([5, 8], change_it_locked)
+    changes = in_threads([5, 8], change_it_locked, CALLS)
     print(f"Mutex: balance = {balance} after {changes} changes")
 
     print("fetch_add: Python has no atomic integers; its threads share a number under a Lock")

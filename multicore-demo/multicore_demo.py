@@ -2,11 +2,14 @@
 
 Mirrors Liao Xuefeng's Python tutorial, 进程和线程 / 多线程 (多核CPU):
 https://www.liaoxuefeng.com/wiki/1016959663602400/1017628290184064
-One busy thread, then one per core, each running `x = x ^ 1` for a second. The GIL lets one
-thread at a time run Python code, so however many threads there are, together they get
-about one core: about 100% CPU where Rust's threads show N x 100%.
+One busy thread, then one per core, each running `x = x ^ 1` for a second. What they get
+depends on the build, which the first line names. With the GIL (every CPython before 3.13,
+and the default build since), one thread at a time runs Python code, so however many threads
+there are, together they get about one core: about 100% CPU where Rust's threads show
+N x 100%. A free-threaded build (python3.13t, python3.14t) has no GIL: its threads get a core
+each, as Rust's do.
 
-Run with: python3 multicore-demo/multicore_demo.py
+Run with: python3 multicore-demo/multicore_demo.py (and python3.14t to compare)
 """
 
 import os
@@ -44,7 +47,15 @@ def busy(threads: int) -> float:
     return (time.process_time() - cpu) / (time.perf_counter() - wall) * 100
 
 
+def build() -> str:
+    """This interpreter's version, and whether a GIL runs one thread at a time."""
+    version = ".".join(map(str, sys.version_info[:3]))
+    gil = getattr(sys, "_is_gil_enabled", lambda: True)()  # the function is new in 3.13
+    return f"Python {version}, " + ("with the GIL" if gil else "free-threaded: no GIL")
+
+
 def main() -> None:
+    print(build())
     # The cores this process may run on, as Rust's available_parallelism counts them.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cores = cores or 1
@@ -55,7 +66,7 @@ def main() -> None:
     if getattr(sys, "_is_gil_enabled", lambda: True)():
         print(f"cores used at once: {got:.2f} of {cores}: Python threads take turns under the "
               "GIL; for more cores, Python uses processes (multiprocessing)")
-    elif got < cores - SHORT:  # A free-threaded build (3.13t) has no GIL, as Rust has none.
+    elif got < cores - SHORT:  # Free-threaded: no GIL, as Rust has none.
         print(f"cores used at once: {got:.2f} of {cores}: the machine gave fewer than asked "
               "(other programs were using the rest)")
     else:

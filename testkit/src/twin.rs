@@ -236,7 +236,7 @@ impl Run {
         assert_eq!(
             first,
             format!("Python's multiprocessing start method: {method}"),
-            "{self}: {}",
+            "{}",
             self.out.stdout
         );
         rest.to_string()
