@@ -5,18 +5,18 @@
 //! would leave that chat's /cancel waiting behind it. /bench only puts a job in the queue;
 //! one worker task takes jobs from it (see worker.rs) and the handlers return at once.
 
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use teloxide::dispatching::{Dispatcher, ShutdownToken};
 use teloxide::prelude::*;
 use teloxide::update_listeners::Polling;
 use teloxide::utils::command::BotCommands;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::Notify;
 
 use crate::drive::Drive;
+use crate::queue::{Job, Shared, cancel, enqueue, status};
 use crate::runner::bench_args;
 
 /// Long-poll for this long; the HTTP client's own timeout (17 s) must be longer.
@@ -35,43 +35,6 @@ enum Command {
     Bench(String),
     Status,
     Cancel,
-}
-
-pub struct Job {
-    pub chat: ChatId,
-    pub args: Vec<String>,
-}
-
-impl Job {
-    pub fn label(&self) -> String {
-        format!("bench {}", self.args.join(" ")).trim().to_string()
-    }
-}
-
-pub struct Running {
-    pub chat: ChatId,
-    pub label: String,
-    pub started: Instant,
-    pub cancel: Option<oneshot::Sender<()>>,
-}
-
-#[derive(Default)]
-pub struct Queue {
-    pub running: Option<Running>,
-    pub waiting: VecDeque<Job>,
-}
-
-pub struct Shared {
-    /// A std Mutex: nothing is awaited while it is held.
-    pub queue: Mutex<Queue>,
-    pub wake: Notify,
-    pub settings: Settings,
-}
-
-impl Shared {
-    pub fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
-        self.queue.lock().expect("no code panics holding the queue")
-    }
 }
 
 /// Starts polling and the worker; returns the token that stops polling, and the future
@@ -188,54 +151,4 @@ async fn command(bot: Bot, msg: Message, cmd: Command, shared: Arc<Shared>) -> R
         bot.send_message(chat, text).await?;
     }
     Ok(())
-}
-
-/// Queues the job; says nothing when it starts at once (the worker's message says so).
-fn enqueue(shared: &Shared, job: Job) -> String {
-    let mut queue = shared.queue();
-    let label = job.label();
-    let idle = queue.running.is_none() && queue.waiting.is_empty();
-    queue.waiting.push_back(job);
-    let place = queue.waiting.len();
-    drop(queue);
-    shared.wake.notify_one();
-    match idle {
-        true => String::new(),
-        false => format!("Queued: {label} is number {place} in the queue; one run goes at a time."),
-    }
-}
-
-fn status(shared: &Shared, chat: ChatId) -> String {
-    let queue = shared.queue();
-    let running = match &queue.running {
-        Some(r) => format!(
-            "Running: {} for chat {}, {} s so far.",
-            r.label,
-            r.chat,
-            r.started.elapsed().as_secs()
-        ),
-        None => "Nothing runs.".to_string(),
-    };
-    let waiting = queue.waiting.len();
-    let yours = queue.waiting.iter().position(|j| j.chat == chat);
-    let yours = yours
-        .map(|i| format!(" Yours is number {}.", i + 1))
-        .unwrap_or_default();
-    format!("{running} Waiting: {waiting}.{yours}")
-}
-
-fn cancel(shared: &Shared, chat: ChatId) -> String {
-    let mut queue = shared.queue();
-    if let Some(running) = queue.running.as_mut().filter(|r| r.chat == chat) {
-        if let Some(stop) = running.cancel.take() {
-            let _ = stop.send(());
-            return format!("Stopping your run of {}.", running.label);
-        }
-    }
-    let before = queue.waiting.len();
-    queue.waiting.retain(|j| j.chat != chat);
-    match before - queue.waiting.len() {
-        0 => "Nothing of yours runs or waits.".to_string(),
-        n => format!("Removed your {n} waiting run(s) from the queue."),
-    }
 }

@@ -32,6 +32,7 @@
 mod bot;
 mod demo;
 mod drive;
+mod queue;
 mod runner;
 mod worker;
 

@@ -10,7 +10,7 @@ use teloxide::prelude::*;
 use teloxide::types::InputFile;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::bot::{Job, Running, Shared};
+use crate::queue::{Job, Running, Shared};
 use crate::runner::{self, Outcome};
 
 /// Edit the progress message at most this often (Telegram limits edits per chat).

@@ -1,5 +1,6 @@
 //! Local fakes of the services the bot talks to, so that it runs and is tested offline.
 
+mod bot_api;
 pub mod drive;
 pub mod telegram;
 
