@@ -12,11 +12,17 @@ that must also run benchmarks. The Rust twin is src/main.rs: there threads are e
 server on 127.0.0.1: two /primes requests, then a /hello request, and how long the /hello
 took, with /primes computed inline, on a thread pool and on a process pool. Then it exits.
 
+At most 4 counts run or wait at once; past that a /primes gets 503 with a reason. A handler
+whose client disconnects is cancelled (aiohttp's handler_cancellation), which cancels a count
+still waiting for the pool; a count already running in a process cannot be stopped, and the
+last line measures that.
+
 Run with: python3 async-cpu/async_cpu.py   (or --serve [--port 8000] [--way inline])
 """
 
 import argparse
 import asyncio
+import enum
 import multiprocessing
 import signal
 import sys
@@ -30,9 +36,17 @@ HELLO_DELAY = 0.2
 PRIMES_BELOW = 200_000  # About a second of pure Python (Rust counts to 3000000 in that time).
 MAX_BELOW = 1_000_000  # A bigger n is refused: the work grows faster than n.
 CPU_WORKERS = 2  # The pool's size: /primes never get more threads or processes than this.
+MAX_JOBS = 4  # The most /primes counted or waiting at once; the next one is told to come back.
 HEAD_START = 0.1
 LIMIT = 30.0
 POOL = web.AppKey("pool", Executor)  # Absent: count inline.
+JOBS = web.AppKey("jobs", asyncio.Semaphore)
+
+
+class Way(enum.StrEnum):
+    INLINE = "inline"
+    THREADS = "threads"
+    PROCESSES = "processes"
 
 
 # ANCHOR: idea
@@ -46,15 +60,28 @@ async def primes(request: web.Request) -> web.Response:
     if not (text.isascii() and text.isdigit()) or int(text) > MAX_BELOW:
         raise web.HTTPBadRequest(text=f"n must be a whole number, at most {MAX_BELOW}\n")
     n = int(text)
+    jobs = request.app[JOBS]
+    if jobs.locked():  # A bounded queue: the client hears so now, not after the others.
+        why = f"busy: {MAX_JOBS} counts are running or waiting; try again later\n"
+        raise web.HTTPServiceUnavailable(text=why)
+    await jobs.acquire()  # At once: it is not locked.
     pool = request.app.get(POOL)
     if pool is None:
         # Wrong: the count runs on the event loop's thread; nothing else runs until it is done.
-        count = count_primes(n)
+        try:
+            count = count_primes(n)
+        finally:
+            jobs.release()
     else:
         # The loop hands the count to the pool and awaits it. On a thread pool the GIL lets
         # one thread run Python at a time, so the counts take turns and the loop waits its
-        # turn too; each process of a process pool has a GIL of its own.
-        count = await asyncio.get_running_loop().run_in_executor(pool, count_primes, n)
+        # turn too; each process of a process pool has a GIL of its own. If this handler is
+        # cancelled, so is the job, but only if it has not started: the slot is freed when
+        # the job has really ended.
+        job = pool.submit(count_primes, n)
+        loop = asyncio.get_running_loop()
+        job.add_done_callback(lambda _: loop.call_soon_threadsafe(jobs.release))
+        count = await asyncio.wrap_future(job)
     return web.Response(text=f"{count}\n")
 
 
@@ -70,10 +97,10 @@ def is_prime(k: int) -> bool:
     return d * d > k  # No divisor up to its square root.
 
 
-def make_pool(way: str) -> Executor | None:
-    if way == "inline":
+def make_pool(way: Way) -> Executor | None:
+    if way is Way.INLINE:
         return None
-    if way == "threads":
+    if way is Way.THREADS:
         pool: Executor = ThreadPoolExecutor(CPU_WORKERS)
     else:
         # Spawned, not forked: a forked worker would inherit the server's sockets and keep
@@ -92,11 +119,13 @@ def make_pool(way: str) -> Executor | None:
 async def start(pool: Executor | None, port: int) -> tuple[web.AppRunner, int]:
     """The server on this event loop, serving on 127.0.0.1:`port`."""
     app = web.Application()
+    app[JOBS] = asyncio.Semaphore(MAX_JOBS)
     if pool is not None:
         app[POOL] = pool
     app.router.add_get("/hello/{name}", hello)
     app.router.add_get("/primes/{n}", primes)
-    runner = web.AppRunner(app)
+    # Cancel a handler whose client has gone (aiohttp does not by default since 3.9).
+    runner = web.AppRunner(app, handler_cancellation=True)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return runner, runner.addresses[0][1]
@@ -104,10 +133,10 @@ async def start(pool: Executor | None, port: int) -> tuple[web.AppRunner, int]:
 
 async def rounds() -> None:
     print(f"Each round: two /primes/{PRIMES_BELOW} at once, then /hello (sleeps {HELLO_DELAY} s)")
-    for label, way, verdict in [
-        ("inline", "inline", "blocked the event loop"),
-        ("thread pool", "threads", "the loop waited its turns for the GIL"),
-        ("process pool", "processes", "the event loop stayed free"),
+    for label, way in [
+        ("inline", Way.INLINE),
+        ("thread pool", Way.THREADS),
+        ("process pool", Way.PROCESSES),
     ]:
         pool = make_pool(way)
         runner, port = await start(pool, 0)
@@ -119,9 +148,38 @@ async def rounds() -> None:
             await runner.cleanup()
             if pool is not None:
                 pool.shutdown()
-        print(f"{label}: /hello took {hello_took:.2f} s while /primes ran ({verdict})")
+        judged = verdict(hello_took, took)
+        print(f"{label}: /hello took {hello_took:.2f} s while /primes ran ({judged})")
         print(f"{label}: two /primes/{PRIMES_BELOW} answered {a} and {b} in {took:.2f} s")
     print("Python threads take turns holding the GIL: only processes count both /primes at once.")
+    cancelled, ran_on = cancel_a_running_count()
+    print(
+        "A running process-pool count cannot be stopped: "
+        f"cancel() gave {cancelled}; it ran on for {ran_on:.2f} s."
+    )
+
+
+def verdict(hello_took: float, took: float) -> str:
+    """The verdict is the figure's, not the round's."""
+    if hello_took > took / 2:  # /hello waited for most of the counting
+        return "blocked the event loop"
+    if hello_took > 1.5 * HELLO_DELAY:
+        return "the loop waited its turns for the GIL"
+    return "the event loop stayed free"
+
+
+def cancel_a_running_count() -> tuple[bool, float]:
+    """What cancel() does to a count that a worker process has started, and how long it ran on."""
+    pool = make_pool(Way.PROCESSES)
+    assert pool is not None
+    with pool:
+        job = pool.submit(count_primes, PRIMES_BELOW)
+        while not job.running():
+            time.sleep(0.01)
+        time.sleep(HEAD_START)  # Running in a worker by now (running() says it was handed over).
+        cancelled, start = job.cancel(), time.perf_counter()
+        job.result()  # Python has no way to stop it but to kill the worker process.
+        return cancelled, time.perf_counter() - start
 
 
 def requests(port: int) -> tuple[float, float, list[str]]:
@@ -143,7 +201,7 @@ def fetch(port: int, path: str) -> str:
         return answer.read(64 * 1024).decode().strip()
 
 
-async def serve(port: int, way: str) -> None:
+async def serve(port: int, way: Way) -> None:
     pool = make_pool(way)
     try:
         runner, port = await start(pool, port)
@@ -169,7 +227,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", action="store_true", help="serve until Ctrl-C")
     parser.add_argument("--port", type=port_number, help="with --serve; 0: any free port")
-    parser.add_argument("--way", choices=["inline", "threads", "processes"], help="with --serve")
+    parser.add_argument("--way", type=Way, choices=list(Way), help="with --serve")
     args = parser.parse_args()
     if not args.serve:
         if args.port is not None or args.way is not None:
@@ -178,7 +236,7 @@ def main() -> None:
         return
     port = 8000 if args.port is None else args.port
     try:
-        asyncio.run(serve(port, args.way or "processes"))
+        asyncio.run(serve(port, args.way or Way.PROCESSES))
     except KeyboardInterrupt:
         pass  # Ctrl-C: serve() has cleaned up; stop like SIGTERM does.
     except OSError as e:  # The port is taken, say.
