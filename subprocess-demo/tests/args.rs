@@ -9,6 +9,9 @@ fn an_argument_that_is_not_utf8_is_refused_without_a_panic() {
     cmd.arg(std::ffi::OsStr::from_bytes(b"\xff"));
     let out = testkit::command_within(cmd, std::time::Duration::from_secs(30));
     assert_eq!(out.code, Some(2), "{out:?}");
-    assert!(out.stdout.is_empty() && !out.stderr.contains("panicked"), "{out:?}");
+    assert!(
+        out.stdout.is_empty() && !out.stderr.contains("panicked"),
+        "{out:?}"
+    );
     assert!(out.stderr.contains("invalid UTF-8"), "{out:?}");
 }
