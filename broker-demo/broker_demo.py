@@ -17,6 +17,7 @@ import json
 import os
 import random
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -25,66 +26,91 @@ import time
 
 import redis
 
-TASKS = "broker-demo:tasks"  # a stream of task messages
+TASKS = "broker-demo:tasks"  # a stream of task messages, for every master
 GROUP = "workers"  # every worker reads TASKS through this group
-RESULTS = "broker-demo:results"  # a list of reply messages, for the master
-DONE = "broker-demo:done"  # set by the master once every result is in
 CLAIM_AFTER_MS = 2000  # a task held this long without an ack belongs to a dead worker
 MAX_DELIVERIES = 3  # a task delivered this often without an ack is given up
 WORK = 0.3  # seconds per task; the tutorial sleeps 1 s
 PATIENCE = 15  # seconds a master waits for a reply, a worker for a task
+NETWORK_LIMIT = 5  # seconds Redis has to answer any command; none blocks longer than 1 s
 MAX_MESSAGE = 1024  # bytes; a longer message is malformed
+
+
+def key(run: int, what: str) -> str:
+    """The list run `run`'s replies go to ("results"), and the key that says it is done."""
+    return f"broker-demo:{run}:{what}"
 
 
 # ANCHOR: idea
 def master(url: str, tasks: int) -> None:
     r, _ = connect(url)
-    # One master per queue: a new run starts from an empty queue and no old results.
-    r.delete(TASKS, RESULTS, DONE)
-    r.xgroup_create(TASKS, GROUP, id="$", mkstream=True)
+    run = random.getrandbits(64)  # this run's own keys: another master's replies never reach it
+    try:
+        r.xgroup_create(TASKS, GROUP, id="$", mkstream=True)
+    except redis.ResponseError as e:
+        if not str(e).startswith("BUSYGROUP"):  # BUSYGROUP: it is there already, which will do
+            raise
     waiting: dict[int, int] = {}
     for task_id in range(1, tasks + 1):
         n = random.randint(0, 9999)
         print(f"Put task {n}...")
-        r.xadd(TASKS, {"task": json.dumps({"id": task_id, "n": n})})
+        r.xadd(TASKS, {"task": json.dumps({"run": run, "id": task_id, "n": n})})
         waiting[task_id] = n
     print("Try get results...")
+    deadline = time.monotonic() + PATIENCE
     while waiting:
-        popped = r.blpop([RESULTS], timeout=PATIENCE)
-        if popped is None:
+        if time.monotonic() > deadline:
             raise SystemExit(f"error: no reply in {PATIENCE}s, {len(waiting)} missing")
+        popped = r.blpop([key(run, "results")], timeout=1)
+        if popped is None:
+            continue
+        deadline = time.monotonic() + PATIENCE
         reply = parse(popped[1], "square", 2**64)
         if reply is None:
             print("malformed reply dropped")
             continue
         # At least once: a task done twice replies twice. Each id counts once, here.
-        n = waiting.pop(reply["id"], None)
+        task_id, square, by = reply["id"], reply["square"], reply["worker"]
+        n = waiting.get(task_id)
         if n is None:
-            print(f"Extra reply to task {reply['id']} dropped")
-        elif reply["square"] is None:
-            print(f"Gave up task {reply['id']} ({n} * {n}) after {MAX_DELIVERIES} deliveries")
+            print(f"Extra reply to task {task_id} dropped")
+            continue
+        if square is not None and square != n * n:  # checked, not believed: that worker's error
+            print(f"master: {by} answered {n} * {n} = {square}: wrong; task {task_id} goes back",
+                  file=sys.stderr)
+            r.xadd(TASKS, {"task": json.dumps({"run": run, "id": task_id, "n": n})})
+            continue
+        if square is None:
+            print(f"Gave up task {task_id} ({n} * {n}) after {MAX_DELIVERIES} deliveries")
         else:
-            print(f"Result: {n} * {n} = {reply['square']}")
-    r.set(DONE, 1, ex=10)  # the workers stop when they see it; it expires for a later run
+            print(f"Result: {n} * {n} = {square}")
+        del waiting[task_id]
+    r.set(key(run, "done"), 1, ex=10)  # the workers stop when they see it; it expires
+    r.delete(key(run, "results"))  # as the replies left do at once
     print("master exit.")
 
 
-def worker(url: str, crash_on_task: int | None) -> None:
+def worker(url: str, me: str, crash_on_task: int | None) -> None:
     r, addr = connect(url)
     print(f"Connect to server {addr}...")
-    me = f"worker-{os.getpid()}"  # its name in the group
-    last_task = time.monotonic()
-    while not r.exists(DONE) and time.monotonic() - last_task < PATIENCE:
+    last_task, served = time.monotonic(), None
+    while True:
         got = next_task(r, me)
         if got is None:
+            # No task waiting: stop once the run served is done, or after PATIENCE.
+            if (served is not None and r.exists(key(served, "done"))) \
+                    or time.monotonic() - last_task > PATIENCE:
+                break
             continue
         entry_id, fields, deliveries = got
         last_task = time.monotonic()
-        task = parse(fields.get("task", ""), "n", 2**32)
+        # Bytes, not text: an entry that is not UTF-8 is malformed, like any other.
+        task = parse(fields.get(b"task", b""), "n", 2**32)
         if task is None:
-            print(f"malformed task {entry_id} dropped")
+            print(f"malformed task {entry_id.decode()} dropped")
             r.xack(TASKS, GROUP, entry_id)  # so that it is not delivered again
             continue
+        served = task["run"]
         # Past MAX_DELIVERIES the task is given up (no square), not run again.
         square = None
         if deliveries <= MAX_DELIVERIES:
@@ -95,7 +121,8 @@ def worker(url: str, crash_on_task: int | None) -> None:
                 os._exit(3)  # no ack: the task stays pending, held by no one
             time.sleep(WORK)
             square = task["n"] * task["n"]
-        r.rpush(RESULTS, json.dumps({"id": task["id"], "square": square}))
+        reply = {"id": task["id"], "square": square, "worker": me}
+        r.rpush(key(task["run"], "results"), json.dumps(reply))
         # Ack only now that the reply is out: a worker that dies before this line
         # leaves the task pending, and another worker takes it over.
         r.xack(TASKS, GROUP, entry_id)
@@ -103,7 +130,7 @@ def worker(url: str, crash_on_task: int | None) -> None:
 # ANCHOR_END: idea
 
 
-def next_task(r: redis.Redis, me: str) -> tuple[str, dict, int] | None:
+def next_task(r: redis.Redis, me: str) -> tuple[bytes, dict, int] | None:
     """A task held too long by another worker (XAUTOCLAIM), else a new one (XREADGROUP,
     waiting up to 1 s), with how many times it has been delivered."""
     try:
@@ -124,39 +151,44 @@ def next_task(r: redis.Redis, me: str) -> tuple[str, dict, int] | None:
 
 
 def connect(url: str) -> tuple[redis.Redis, str]:
-    """A connection whose reads have a deadline, its password checked, and HOST:PORT for
-    messages (the URL itself may hold a password)."""
+    """A connection whose every command must be answered within NETWORK_LIMIT, its password
+    checked, and HOST:PORT for messages (the URL itself may hold a password)."""
     try:
-        r = redis.Redis.from_url(url, socket_timeout=20, socket_connect_timeout=5,
-                                 decode_responses=True)
+        r = redis.Redis.from_url(url, socket_timeout=NETWORK_LIMIT,
+                                 socket_connect_timeout=NETWORK_LIMIT)
     except ValueError as e:
         raise SystemExit(f"error: not a Redis URL (redis://[:PASSWORD@]HOST:PORT): {e}")
     kwargs = r.connection_pool.connection_kwargs
     addr = f"{kwargs.get('host')}:{kwargs.get('port')}"
     try:
         r.ping()  # a wrong or missing password fails here
+    except redis.TimeoutError:
+        raise SystemExit(f"error: Redis at {addr} did not answer in {NETWORK_LIMIT}s")
     except redis.RedisError as e:
         raise SystemExit(f"error: Redis at {addr}: {e}")
     return r, addr
 
 
-def parse(text: str, field: str, limit: int) -> dict | None:
-    """A message off the broker, or None unless it is an object whose `id` and `field` are
-    whole numbers that fit the Rust side's types (below 2**32, and `limit`). The reply's
-    `square` may be null: the task was given up."""
-    if len(text) > MAX_MESSAGE:
+def parse(raw: bytes, field: str, limit: int) -> dict | None:
+    """A message off the broker, or None unless it is an object whose numbers are whole and
+    fit the Rust side's types (`run` below 2**64, `id` below 2**32, `field` below `limit`).
+    The reply's `square` may be null: the task was given up; it names its `worker`."""
+    if len(raw) > MAX_MESSAGE:
         return None
     try:
-        message = json.loads(text)
-    except ValueError:
+        message = json.loads(raw)
+    except ValueError:  # not JSON, or not UTF-8
         return None
     if not isinstance(message, dict):
         return None
     def fits(value: object, below: int) -> bool:
         return type(value) is int and 0 <= value < below
     value = message.get(field)
-    ok = fits(message.get("id"), 2**32) and (fits(value, limit) or (field == "square" and value is None))
-    return message if ok else None
+    if field == "square":
+        ok = (value is None or fits(value, limit)) and isinstance(message.get("worker"), str)
+    else:
+        ok = fits(value, limit) and fits(message.get("run"), 2**64)
+    return message if ok and fits(message.get("id"), 2**32) else None
 
 
 def demo() -> None:
@@ -167,10 +199,10 @@ def demo() -> None:
         url, r = start_redis(children)
         if url is None:
             return
-        for role in ["master", "worker", "worker"]:
+        for args in [["master"], ["worker", "--name", "worker-1"], ["worker", "--name", "worker-2"]]:
             # The URL, password and all, goes in the environment: `ps` shows arguments.
             env = {**os.environ, "REDIS_URL": url}
-            children.append(subprocess.Popen([sys.executable, __file__, role], env=env))
+            children.append(subprocess.Popen([sys.executable, __file__, *args], env=env))
         deadline = time.monotonic() + 60
         victim = None
         while victim is None:  # a worker that has held a task for 100 ms is inside its work
@@ -178,15 +210,16 @@ def demo() -> None:
                 pending = r.xpending_range(TASKS, GROUP, "-", "+", 10)
             except redis.ResponseError:
                 pending = []  # no group yet
-            holders = {p["consumer"] for p in pending if p["time_since_delivered"] >= 100}
-            victim = next((c for c in children if f"worker-{c.pid}" in holders), None)
+            held = [p["consumer"].decode() for p in pending if p["time_since_delivered"] >= 100]
+            victim = held[0] if held else None
             if time.monotonic() > deadline:
                 raise SystemExit("error: no worker took a task")
             time.sleep(0.02)
-        victim.kill()
-        victim.wait()
-        children.remove(victim)
-        print(f"Killed worker {victim.pid} while it held a task: "
+        killed = children[2 if victim == "worker-1" else 3]
+        killed.kill()
+        killed.wait()
+        children.remove(killed)
+        print(f"Killed {victim} while it held a task: "
               f"another worker takes it after {CLAIM_AFTER_MS // 1000} s")
         for child in children[1:]:
             if child.wait(timeout=max(deadline - time.monotonic(), 0)) != 0:
@@ -222,7 +255,8 @@ def start_redis(children: list) -> tuple[str | None, redis.Redis | None]:
     deadline = time.monotonic() + 10
     while True:
         try:
-            r = redis.Redis.from_url(url, socket_timeout=20, decode_responses=True)
+            r = redis.Redis.from_url(url, socket_timeout=NETWORK_LIMIT,
+                                     socket_connect_timeout=NETWORK_LIMIT)
             r.ping()
             print(f"Started redis-server on 127.0.0.1:{port} (a password, no persistence)")
             return url, r
@@ -234,10 +268,21 @@ def start_redis(children: list) -> tuple[str | None, redis.Redis | None]:
             time.sleep(0.05)
 
 
+def bounded(low: int, high: int):
+    def parse_int(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not in {low}..={high}")
+        return value
+    return parse_int
+
+
 def main() -> None:
     # Each line out at once and whole (one write), even to a pipe the processes share and
     # under `python3 -u`, which would write the text and its newline apart.
     sys.stdout.reconfigure(line_buffering=True, write_through=False)
+    # SIGTERM ends this process through SystemExit, so `finally` stops the redis-server too.
+    signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     roles = parser.add_subparsers(dest="role")
     for role in ["master", "worker"]:
@@ -245,15 +290,19 @@ def main() -> None:
         sub.add_argument("--redis", default=os.environ.get("REDIS_URL"),
                          required="REDIS_URL" not in os.environ,
                          help="redis://[:PASSWORD@]HOST:PORT (or set REDIS_URL)")
-    roles.choices["master"].add_argument("--tasks", type=int, default=10)
+    roles.choices["master"].add_argument("--tasks", type=bounded(1, 1000), default=10)
+    roles.choices["worker"].add_argument("--name", default=f"worker-{os.getpid()}")
     roles.choices["worker"].add_argument("--crash-on-task", type=int)
     args = parser.parse_args()
-    if args.role == "master":
-        master(args.redis, args.tasks)
-    elif args.role == "worker":
-        worker(args.redis, args.crash_on_task)
-    else:
-        demo()
+    try:
+        if args.role == "master":
+            master(args.redis, args.tasks)
+        elif args.role == "worker":
+            worker(args.redis, args.name, args.crash_on_task)
+        else:
+            demo()
+    except redis.TimeoutError:
+        raise SystemExit(f"error: Redis did not answer in {NETWORK_LIMIT}s")
 
 
 if __name__ == "__main__":

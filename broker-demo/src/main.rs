@@ -1,8 +1,11 @@
 //! Distributed processes on a real message broker: the master puts numbers on a task
 //! queue in Redis, workers take them and send back `n * n`. Delivery is at least once: a
 //! worker killed while it holds a task does not lose it, another worker takes it over;
-//! the master counts each task id once; a task that keeps killing its workers is given
-//! up after 3 deliveries. The Redis password travels in the URL.
+//! the master counts each task id once and checks each square (a wrong one is that
+//! worker's error, and the task goes out again); a task that keeps killing its workers is
+//! given up after 3 deliveries. Each master's run has its own keys, so masters sharing
+//! the queue and the workers never cross. The Redis password travels in the URL; Redis
+//! must answer within 5 s; the demo's own redis-server goes when the demo goes.
 //!
 //! Python: the tutorial's task_master.py / task_worker.py (a `BaseManager` sharing two
 //! queues), moved onto a broker as RQ or Celery users do; `broker_demo.py` (redis-py)
@@ -13,7 +16,7 @@
 //! Redis: `export REDIS_URL=redis://:PASSWORD@127.0.0.1:6379`, then
 //! `cargo run -p broker-demo -- master --tasks 10` and, elsewhere, `... -- worker`)
 //!
-//! Expected output (numbers and PIDs vary, and so does the order):
+//! Expected output (numbers and ports vary, and so does the order):
 //! ```text
 //! Started redis-server on 127.0.0.1:41234 (a password, no persistence)
 //! Put task 3411...
@@ -22,7 +25,7 @@
 //! Connect to server 127.0.0.1:41234...
 //! run task 3411 * 3411...
 //! Result: 3411 * 3411 = 11634921
-//! Killed worker 5120 while it held a task: another worker takes it after 2 s
+//! Killed worker-1 while it held a task: another worker takes it after 2 s
 //! task 4 redelivered (delivery 2)
 //! ...
 //! master exit.
@@ -34,29 +37,28 @@
 //! calls read top to bottom and need no runtime.
 //!
 //! To copy: `cargo add redis@1 serde_json@1 rand@0.10`, `cargo add serde@1 --features
-//! derive` and `cargo add clap@4 --features derive,env` (and `demo.rs` beside this file).
+//! derive`, `cargo add clap@4 --features derive,env` and `cargo add nix@0.31 --features
+//! process,signal` (and `queue.rs` and `demo.rs` beside this file).
 
 mod demo;
+mod queue;
 
 use std::collections::HashMap;
 use std::error::Error;
 use std::process::ExitCode;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::{thread, time::Duration, time::Instant};
 
 use clap::{Parser, Subcommand};
-use redis::streams::{StreamAutoClaimOptions, StreamId, StreamReadOptions};
-use redis::{Connection, RedisResult, TypedCommands};
+use queue::{connect, key, next_task, parse, put};
+use redis::TypedCommands;
 use serde::{Deserialize, Serialize};
 
 // Streams with a consumer group, not lists with BLMOVE and a reaper: the group's pending
 // list already records which worker holds which task, since when, and how many times it
 // was delivered, so taking over a dead worker's task (XAUTOCLAIM) and the poison limit
 // need no reaper process and no bookkeeping of our own.
-const TASKS: &str = "broker-demo:tasks"; // a stream of Task messages
+const TASKS: &str = "broker-demo:tasks"; // a stream of Task messages, for every master
 const GROUP: &str = "workers"; // every worker reads TASKS through this group
-const RESULTS: &str = "broker-demo:results"; // a list of Reply messages, for the master
-const DONE: &str = "broker-demo:done"; // set by the master once every result is in
 /// A task held this long without an ack is taken to belong to a dead worker.
 const CLAIM_AFTER: Duration = Duration::from_secs(2);
 /// A task delivered this often without an ack is poison: given up, not run again.
@@ -64,11 +66,13 @@ const MAX_DELIVERIES: usize = 3;
 const WORK: Duration = Duration::from_millis(300); // the tutorial sleeps 1 s per task
 /// How long a master waits for the next reply, and a worker for its next task.
 const PATIENCE: Duration = Duration::from_secs(15);
-const NETWORK_LIMIT: Duration = Duration::from_secs(20); // longer than any BLOCK or BLPOP
+/// Redis must answer every command within this; no command blocks longer than 1 s.
+const NETWORK_LIMIT: Duration = Duration::from_secs(5);
 const MAX_MESSAGE: usize = 1024; // bytes; a longer message is malformed
 
 #[derive(Serialize, Deserialize)]
 struct Task {
+    run: u64, // the master's own run: the reply goes to its keys, so masters never cross
     id: u32,
     n: u32, // u32, so that n * n fits a u64 whatever a peer sends
 }
@@ -78,88 +82,106 @@ struct Task {
 struct Reply {
     id: u32,
     square: Option<u64>,
+    worker: String,
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().role {
         Some(Role::Master { redis, tasks }) => master(&redis, tasks),
-        Some(Role::Worker {
-            redis,
-            crash_on_task,
-        }) => worker(&redis, crash_on_task),
+        Some(Role::Worker(w)) => worker(&w.redis, &w.name, w.crash_on_task),
         None => demo::run(),
     };
-    if let Err(e) = result {
-        eprintln!("error: {e}");
-        return ExitCode::FAILURE;
+    let Err(e) = result else {
+        return ExitCode::SUCCESS;
+    };
+    match e.downcast_ref::<redis::RedisError>() {
+        Some(e) if e.is_timeout() => eprintln!("error: Redis did not answer in {NETWORK_LIMIT:?}"),
+        _ => eprintln!("error: {e}"),
     }
-    ExitCode::SUCCESS
+    ExitCode::FAILURE
 }
 
 // ANCHOR: idea
 fn master(url: &str, tasks: u32) -> Result<(), Box<dyn Error>> {
     let (mut redis, _) = connect(url)?;
-    // One master per queue: a new run starts from an empty queue and no old results.
-    redis.del(&[TASKS, RESULTS, DONE])?;
-    redis.xgroup_create_mkstream(TASKS, GROUP, "$")?;
+    let run = rand::random(); // this run's own keys: another master's replies never reach it
+    if let Err(e) = redis.xgroup_create_mkstream(TASKS, GROUP, "$") {
+        if e.code() != Some("BUSYGROUP") {
+            return Err(e.into()); // BUSYGROUP: it is there already, which will do
+        }
+    }
     let mut waiting = HashMap::new();
     for id in 1..=tasks {
         let n = rand::random_range(0..10000);
         println!("Put task {n}...");
-        let task = serde_json::to_string(&Task { id, n })?;
-        redis.xadd(TASKS, "*", &[("task", task)])?;
+        put(&mut redis, &Task { run, id, n })?;
         waiting.insert(id, n);
     }
     println!("Try get results...");
+    let mut deadline = Instant::now() + PATIENCE;
     while !waiting.is_empty() {
-        let Some([_, json]) = redis.blpop(RESULTS, PATIENCE.as_secs_f64())? else {
+        if Instant::now() > deadline {
             return Err(format!("no reply in {PATIENCE:?}, {} missing", waiting.len()).into());
+        }
+        let Some([_, json]) = redis.blpop(key(run, "results"), 1.0)? else {
+            continue;
         };
+        deadline = Instant::now() + PATIENCE;
         let Some(reply) = parse::<Reply>(&json) else {
             println!("malformed reply dropped");
             continue;
         };
         // At least once: a task done twice replies twice. Each id counts once, here.
-        match (waiting.remove(&reply.id), reply.square) {
-            (Some(n), Some(square)) => println!("Result: {n} * {n} = {square}"),
-            (Some(n), None) => println!(
-                "Gave up task {} ({n} * {n}) after {MAX_DELIVERIES} deliveries",
-                reply.id
-            ),
-            (None, _) => println!("Extra reply to task {} dropped", reply.id),
+        let Some(&n) = waiting.get(&reply.id) else {
+            println!("Extra reply to task {} dropped", reply.id);
+            continue;
+        };
+        let (id, by) = (reply.id, &reply.worker);
+        match reply.square {
+            // Checked, not believed: a wrong square is that worker's error; the task goes again.
+            Some(square) if square != u64::from(n) * u64::from(n) => {
+                eprintln!("master: {by} answered {n} * {n} = {square}: wrong; task {id} goes back");
+                put(&mut redis, &Task { run, id, n })?;
+                continue;
+            }
+            Some(square) => println!("Result: {n} * {n} = {square}"),
+            None => println!("Gave up task {id} ({n} * {n}) after {MAX_DELIVERIES} deliveries"),
         }
+        waiting.remove(&id);
     }
-    // The workers stop when they see this; it expires, so it cannot stop a later run's.
-    redis.set_ex(DONE, 1, 10)?;
+    // The workers stop when they see this; it expires, as the replies left do at once.
+    redis.set_ex(key(run, "done"), 1, 10)?;
+    redis.del(key(run, "results"))?;
     println!("master exit.");
     Ok(())
 }
 
-fn worker(url: &str, crash_on_task: Option<u32>) -> Result<(), Box<dyn Error>> {
+fn worker(url: &str, me: &str, crash_on_task: Option<u32>) -> Result<(), Box<dyn Error>> {
     let (mut redis, addr) = connect(url)?;
     println!("Connect to server {addr}...");
-    let me = format!("worker-{}", std::process::id()); // its name in the group
-    let mut last_task = Instant::now();
-    while !redis.exists(DONE)? && last_task.elapsed() < PATIENCE {
-        let Some((entry, deliveries)) = next_task(&mut redis, &me)? else {
+    let (mut last_task, mut served) = (Instant::now(), None);
+    loop {
+        let Some((entry, deliveries)) = next_task(&mut redis, me)? else {
+            // No task waiting: stop once the run served is done, or after PATIENCE.
+            let done = |run| redis.exists(key(run, "done"));
+            if served.map(done).transpose()? == Some(true) || last_task.elapsed() > PATIENCE {
+                break;
+            }
             continue;
         };
         last_task = Instant::now();
-        let Some(task) = entry
-            .get::<String>("task")
-            .and_then(|json| parse::<Task>(&json))
-        else {
+        let json: Option<String> = entry.get("task");
+        let Some(task) = json.and_then(|json| parse::<Task>(&json)) else {
             println!("malformed task {} dropped", entry.id);
             redis.xack(TASKS, GROUP, &[&entry.id])?; // so that it is not delivered again
             continue;
         };
+        served = Some(task.run);
         // Past MAX_DELIVERIES the task is given up (no square), not run again.
         let square = (deliveries <= MAX_DELIVERIES).then(|| run(&task, deliveries, crash_on_task));
-        let reply = serde_json::to_string(&Reply {
-            id: task.id,
-            square,
-        })?;
-        redis.rpush(RESULTS, reply)?;
+        let (id, worker) = (task.id, me.to_string());
+        let reply = serde_json::to_string(&Reply { id, square, worker })?;
+        redis.rpush(key(task.run, "results"), reply)?;
         // Ack only now that the reply is out: a worker that dies before this line leaves
         // the task pending, and another worker takes it over.
         redis.xack(TASKS, GROUP, &[&entry.id])?;
@@ -182,61 +204,6 @@ fn run(task: &Task, deliveries: usize, crash_on_task: Option<u32>) -> u64 {
     u64::from(task.n) * u64::from(task.n)
 }
 
-/// The next task for worker `me`, and how many times it has been delivered: first one a
-/// worker has held longer than CLAIM_AFTER (XAUTOCLAIM), else a new one (XREADGROUP,
-/// waiting up to 1 s). `None` if there is none, or no queue yet.
-fn next_task(redis: &mut Connection, me: &str) -> RedisResult<Option<(StreamId, usize)>> {
-    let idle_ms = CLAIM_AFTER.as_millis() as usize;
-    let one = StreamAutoClaimOptions::default().count(1);
-    let mut entries = match redis.xautoclaim_options(TASKS, GROUP, me, idle_ms, "0", one) {
-        Ok(reply) => reply.claimed,
-        Err(e) if e.code() == Some("NOGROUP") => {
-            thread::sleep(Duration::from_secs(1)); // the master has not started yet
-            return Ok(None);
-        }
-        Err(e) => return Err(e),
-    };
-    if entries.is_empty() {
-        let new = StreamReadOptions::default()
-            .group(GROUP, me)
-            .count(1)
-            .block(1000);
-        let read = redis.xread_options(&[TASKS], &[">"], &new)?;
-        entries = read
-            .into_iter()
-            .flat_map(|r| r.keys)
-            .flat_map(|k| k.ids)
-            .collect();
-    }
-    let Some(entry) = entries.pop() else {
-        return Ok(None);
-    };
-    // The broker counts the deliveries, this one included.
-    let pending = redis.xpending_count(TASKS, GROUP, &entry.id, &entry.id, 1)?;
-    let deliveries = pending.ids.first().map_or(1, |p| p.times_delivered);
-    Ok(Some((entry, deliveries)))
-}
-
-/// A connection whose every read and write has a deadline, with its HOST:PORT for
-/// messages (the URL itself may hold a password).
-fn connect(url: &str) -> Result<(Connection, String), Box<dyn Error>> {
-    let client = redis::Client::open(url)
-        .map_err(|e| format!("not a Redis URL (redis://[:PASSWORD@]HOST:PORT): {e}"))?;
-    let addr = client.get_connection_info().addr().to_string();
-    let redis = client
-        .get_connection_with_timeout(NETWORK_LIMIT)
-        .and_then(|mut c| c.ping().map(|_| c)) // a wrong or missing password fails here
-        .map_err(|e| format!("Redis at {addr}: {e}"))?;
-    redis.set_read_timeout(Some(NETWORK_LIMIT))?;
-    redis.set_write_timeout(Some(NETWORK_LIMIT))?;
-    Ok((redis, addr))
-}
-
-/// A message off the broker, or `None` if it is too long or not what we expect.
-fn parse<T: for<'a> Deserialize<'a>>(json: &str) -> Option<T> {
-    (json.len() <= MAX_MESSAGE).then(|| serde_json::from_str(json).ok())?
-}
-
 /// Master and workers over Redis; with no role, a whole run on a redis-server of its own.
 #[derive(Parser)]
 struct Cli {
@@ -251,16 +218,22 @@ enum Role {
         /// redis://[:PASSWORD@]HOST:PORT
         #[arg(long, env = "REDIS_URL", hide_env_values = true)]
         redis: String,
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
         tasks: u32,
     },
     /// Take tasks and send back n * n until the master is done.
-    Worker {
-        /// redis://[:PASSWORD@]HOST:PORT
-        #[arg(long, env = "REDIS_URL", hide_env_values = true)]
-        redis: String,
-        /// Exit at once when handed this task id, as on a task that crashes its worker.
-        #[arg(long)]
-        crash_on_task: Option<u32>,
-    },
+    Worker(WorkerArgs),
+}
+
+#[derive(clap::Args)]
+struct WorkerArgs {
+    /// redis://[:PASSWORD@]HOST:PORT
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    redis: String,
+    /// Its name in the consumer group, and on its replies
+    #[arg(long, default_value_t = format!("worker-{}", std::process::id()))]
+    name: String,
+    /// Exit at once when handed this task id, as on a task that crashes its worker.
+    #[arg(long)]
+    crash_on_task: Option<u32>,
 }

@@ -10,14 +10,12 @@ mod common;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::{EXE, LIMIT, assert_each_result_once, count, run_team, rust};
+use common::{EXE, LIMIT, assert_each_result_once, count, python, run_team, rust};
 use redis::TypedCommands;
 use testkit::redis::RedisServer;
 
 const TASKS: &str = "broker-demo:tasks";
 const GROUP: &str = "workers";
-const RESULTS: &str = "broker-demo:results";
-const DONE: &str = "broker-demo:done";
 
 fn connect(server: &RedisServer) -> redis::Connection {
     let redis = redis::Client::open(server.url())
@@ -68,7 +66,7 @@ fn the_default_run_kills_a_worker_and_still_counts_each_result_once() {
     }
     let text = &out.stdout;
     assert_each_result_once(text, 10);
-    assert_eq!(count(text, "Killed worker "), 1, "{out:?}");
+    assert_eq!(count(text, "Killed worker-"), 1, "{out:?}");
     // The killed worker's task ran twice, the second time on the other worker.
     assert_eq!(count(text, "run task "), 11, "{out:?}");
     let redelivered = testkit::line(text, "task ");
@@ -126,50 +124,54 @@ fn no_redis_and_a_bad_url_are_one_line_errors() {
     }
 }
 
-#[test]
-fn a_malformed_task_is_logged_and_acked_and_the_rest_is_done() {
-    let test = "a_malformed_task_is_logged_and_acked_and_the_rest_is_done";
+/// The test is the master: bad messages first (one not even UTF-8), then one good task,
+/// for a worker started by `worker` (Rust or Python), which must log, ack and drop each
+/// bad one and still do the good one.
+fn a_malformed_task_is_logged_and_acked_and_dropped(test: &str, worker: common::Starter) {
     let Some(server) = RedisServer::start(test, None) else {
         return;
     };
-    // The test is the master: bad messages first, then one good task.
     let mut redis = connect(&server);
     redis.xgroup_create_mkstream(TASKS, GROUP, "$").unwrap();
-    let too_long = format!(r#"{{"id": 1, "n": 2, "pad": "{}"}}"#, "x".repeat(2000));
+    let too_long = format!(
+        r#"{{"run": 7, "id": 1, "n": 2, "pad": "{}"}}"#,
+        "x".repeat(2000)
+    );
     let bad = [
         "{not json",
-        r#"{"id": 1, "n": -5}"#,
-        r#"{"id": 1}"#,
+        r#"{"run": 7, "id": 1, "n": -5}"#,
+        r#"{"run": 7, "id": 1}"#,
+        r#"{"id": 1, "n": 2}"#,
         &too_long,
     ];
     for task in bad {
         redis.xadd(TASKS, "*", &[("task", task)]).unwrap();
     }
-    redis.xadd(TASKS, "*", &[("other", "field")]).unwrap();
     redis
-        .xadd(TASKS, "*", &[("task", r#"{"id": 7, "n": 12}"#)])
+        .xadd(TASKS, "*", &[("task", &b"\xff\xfe"[..])])
         .unwrap();
+    redis.xadd(TASKS, "*", &[("other", "field")]).unwrap();
+    let good = r#"{"run": 7, "id": 7, "n": 12}"#;
+    redis.xadd(TASKS, "*", &[("task", good)]).unwrap();
     let worker = std::thread::spawn({
         let url = server.url();
-        move || testkit::command_within(rust(&url, &["worker"]), LIMIT)
+        move || testkit::command_within(worker(&url, &["worker", "--name", "w"]), LIMIT)
     });
-    let [_, reply] = redis
-        .blpop(RESULTS, 30.0)
-        .unwrap()
-        .expect("a reply to the good task");
-    assert_eq!(reply, r#"{"id":7,"square":144}"#);
-    redis.set(DONE, 1).unwrap();
+    let reply = redis.blpop("broker-demo:7:results", 30.0).unwrap();
+    let [_, reply] = reply.expect("a reply to the good task");
+    assert_eq!(
+        reply.replace(' ', ""),
+        r#"{"id":7,"square":144,"worker":"w"}"#
+    );
+    redis.set("broker-demo:7:done", 1).unwrap();
     let told = Instant::now();
     let worker = worker.join().unwrap();
-    // It looks for the master's DONE between tasks, at least once a second or so; its own
-    // patience (15 s without a task) is not what ended it.
-    assert!(
-        told.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        told.elapsed()
-    );
+    // It looks for its master's "done" when no task is waiting, at least once a second or
+    // so; its own patience (15 s without a task) is not what ended it.
+    let waited = told.elapsed();
+    assert!(waited < Duration::from_secs(10), "{waited:?}");
     assert_eq!(worker.code, Some(0), "{worker:?}");
-    assert_eq!(count(&worker.stdout, "malformed task "), 5, "{worker:?}");
+    assert_eq!(count(&worker.stdout, "malformed task "), 7, "{worker:?}");
     assert_eq!(
         count(&worker.stdout, "run task 12 * 12..."),
         1,
@@ -177,6 +179,37 @@ fn a_malformed_task_is_logged_and_acked_and_the_rest_is_done() {
     );
     let pending = redis.xpending(TASKS, GROUP).unwrap();
     assert_eq!(pending.count(), 0, "every message was acked");
+}
+
+#[test]
+fn a_malformed_task_is_logged_and_acked_and_the_rest_is_done() {
+    let test = "a_malformed_task_is_logged_and_acked_and_the_rest_is_done";
+    a_malformed_task_is_logged_and_acked_and_dropped(test, rust);
+}
+
+#[test]
+fn a_malformed_task_is_logged_and_acked_by_a_python_worker_too() {
+    let test = "a_malformed_task_is_logged_and_acked_by_a_python_worker_too";
+    if let Some(why) = testkit::twin::missing(&["redis"]) {
+        testkit::twin::skip(test, &why);
+        return;
+    }
+    a_malformed_task_is_logged_and_acked_and_dropped(test, python);
+}
+
+/// The run id of the first task on the queue, once a master has put one there.
+fn first_run(redis: &mut redis::Connection) -> u64 {
+    let start = Instant::now();
+    loop {
+        assert!(start.elapsed() < LIMIT, "the master put no tasks");
+        let first = redis.xrange_count(TASKS, "-", "+", 1).unwrap();
+        if let Some(entry) = first.ids.first() {
+            let task: serde_json::Value =
+                serde_json::from_str(&entry.get::<String>("task").unwrap()).unwrap();
+            return task["run"].as_u64().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -190,15 +223,12 @@ fn the_master_drops_malformed_and_extra_replies() {
         let url = url.clone();
         move || testkit::command_within(rust(&url, &["master", "--tasks", "2"]), LIMIT)
     });
-    // Once its tasks are on the queue, the master has cleared the old replies: add bad ones.
+    // Bad replies, where the master's replies go.
     let mut redis = connect(&server);
-    let start = Instant::now();
-    while redis.xlen(TASKS).unwrap() < 2 {
-        assert!(start.elapsed() < LIMIT, "the master put no tasks");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    redis.rpush(RESULTS, "junk").unwrap();
-    redis.rpush(RESULTS, r#"{"id": 99, "square": 1}"#).unwrap();
+    let results = format!("broker-demo:{}:results", first_run(&mut redis));
+    redis.rpush(&results, "junk").unwrap();
+    let extra = r#"{"id": 99, "square": 1, "worker": "w"}"#;
+    redis.rpush(&results, extra).unwrap();
     let worker = testkit::command_within(rust(&url, &["worker"]), LIMIT);
     let master = master.join().unwrap();
     assert_eq!(master.code, Some(0), "{master:?}");
@@ -317,4 +347,200 @@ fn a_redis_server_that_cannot_start_is_an_error_not_a_skip() {
 fn help_names_the_roles() {
     let help = testkit::assert_help(EXE);
     assert!(help.contains("master") && help.contains("worker"), "{help}");
+}
+
+/// Takes one task from the queue as consumer `me` (waiting for the master to create it),
+/// acks it, and returns its JSON.
+fn take_task(redis: &mut redis::Connection, me: &str) -> serde_json::Value {
+    let start = Instant::now();
+    let one = redis::streams::StreamReadOptions::default()
+        .group(GROUP, me)
+        .count(1)
+        .block(200);
+    loop {
+        assert!(start.elapsed() < LIMIT, "no task came");
+        let Ok(read) = redis.xread_options(&[TASKS], &[">"], &one) else {
+            std::thread::sleep(Duration::from_millis(50)); // no group yet
+            continue;
+        };
+        let Some(entry) = read
+            .into_iter()
+            .flat_map(|r| r.keys)
+            .flat_map(|k| k.ids)
+            .next()
+        else {
+            continue;
+        };
+        redis.xack(TASKS, GROUP, &[&entry.id]).unwrap();
+        return serde_json::from_str(&entry.get::<String>("task").unwrap()).unwrap();
+    }
+}
+
+/// A reply that names a wrong square is not believed: the master logs it as that worker's
+/// error and puts the task on the queue again, and a real worker brings the right one.
+#[test]
+fn a_wrong_answer_is_that_workers_error_and_its_task_goes_out_again() {
+    let test = "a_wrong_answer_is_that_workers_error_and_its_task_goes_out_again";
+    let Some(server) = RedisServer::start(test, Some("pw")) else {
+        return;
+    };
+    let url = server.url();
+    let master = std::thread::spawn({
+        let url = url.clone();
+        move || testkit::command_within(rust(&url, &["master", "--tasks", "2"]), LIMIT)
+    });
+    // The test is a rogue worker: it takes a task and answers it wrong, where the task says.
+    let mut redis = connect(&server);
+    let task = take_task(&mut redis, "rogue");
+    let (run, id, n) = (&task["run"], &task["id"], task["n"].as_u64().unwrap());
+    let wrong = n * n + 1;
+    let reply = serde_json::json!({"id": id, "square": wrong, "worker": "rogue"});
+    let results = format!("broker-demo:{run}:results");
+    redis.rpush(results, reply.to_string()).unwrap();
+    let worker = testkit::command_within(rust(&url, &["worker"]), LIMIT);
+    let master = master.join().unwrap();
+    assert_eq!(master.code, Some(0), "{master:?}");
+    assert_each_result_once(&master.stdout, 2);
+    let why = format!("master: rogue answered {n} * {n} = {wrong}: wrong; task {id} goes back\n");
+    assert!(master.stderr.contains(&why), "{master:?}");
+    assert_eq!(worker.code, Some(0), "{worker:?}");
+}
+
+/// Two masters on one Redis at once, sharing the workers: each gets the results of its
+/// own tasks, each once, and nothing of the other's.
+#[test]
+fn two_masters_on_one_redis_never_cross() {
+    let test = "two_masters_on_one_redis_never_cross";
+    let Some(server) = RedisServer::start(test, Some("pw")) else {
+        return;
+    };
+    let url = server.url();
+    let other = std::thread::spawn({
+        let url = url.clone();
+        move || testkit::command_within(rust(&url, &["master", "--tasks", "3"]), LIMIT)
+    });
+    let workers = vec![rust(&url, &["worker"]), rust(&url, &["worker"])];
+    let (master, workers) = run_team(rust(&url, &["master", "--tasks", "3"]), workers);
+    for m in [&master, &other.join().unwrap()] {
+        assert_eq!(m.code, Some(0), "{m:?}");
+        assert_each_result_once(&m.stdout, 3);
+    }
+    for w in &workers {
+        assert_eq!(w.code, Some(0), "{w:?}");
+    }
+}
+
+/// A Redis that accepts the connection and never answers: a one-line error within a few
+/// seconds that says so, not a hang.
+#[test]
+fn a_redis_that_never_answers_is_given_up_in_seconds() {
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap(); // the kernel accepts, no one answers
+    let port = silent.local_addr().unwrap().port();
+    let start = Instant::now();
+    let url = format!("redis://127.0.0.1:{port}");
+    let out = testkit::command_within(rust(&url, &["worker"]), LIMIT);
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let said = format!("error: Redis at 127.0.0.1:{port} did not answer in 5s\n");
+    assert_eq!(out.stderr, said);
+}
+
+#[test]
+fn the_number_of_tasks_is_bounded() {
+    for tasks in ["0", "1001", "4000000000"] {
+        let out = testkit::run_within(
+            EXE,
+            &["master", "--redis", "redis://x", "--tasks", tasks],
+            LIMIT,
+        );
+        assert_eq!(out.code, Some(2), "{out:?}");
+        assert!(
+            out.stderr
+                .starts_with(&format!("error: invalid value '{tasks}' for '--tasks")),
+            "{out:?}"
+        );
+    }
+}
+
+/// Starts `demo` (a default run, in a process group of its own), waits for its
+/// redis-server, sends the demo `signal`, and checks that the server goes with it.
+#[cfg(unix)]
+pub fn assert_redis_server_goes_with_the_demo(mut demo: std::process::Command, signal: &str) {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    let mut demo = demo
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let group = format!("-{}", demo.id());
+    let kill_all = || {
+        std::process::Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .status()
+    };
+    let first = BufReader::new(demo.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let port: u16 = testkit::number_after(&first, "Started redis-server on 127.0.0.1:");
+    let pid = demo.id().to_string();
+    let signalled = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status();
+    assert!(signalled.unwrap().success());
+    demo.wait().unwrap();
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        if start.elapsed() > Duration::from_secs(5) {
+            let _ = kill_all();
+            panic!("redis-server on port {port} outlived the demo (SIG{signal}) by 5 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = kill_all(); // the master and the worker, which would soon end without Redis
+}
+
+#[cfg(unix)]
+#[test]
+fn the_demos_redis_server_goes_when_the_demo_is_terminated_or_killed() {
+    if std::process::Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        testkit::twin::skip("the_demos_redis_server_goes_...", "no redis-server on PATH");
+        return;
+    }
+    for signal in ["TERM", "KILL"] {
+        assert_redis_server_goes_with_the_demo(std::process::Command::new(EXE), signal);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_twins_redis_server_goes_when_the_twin_is_terminated() {
+    let test = "the_twins_redis_server_goes_when_the_twin_is_terminated";
+    if let Some(why) = testkit::twin::missing(&["redis"]) {
+        testkit::twin::skip(test, &why);
+        return;
+    }
+    if std::process::Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        testkit::twin::skip(test, "no redis-server on PATH");
+        return;
+    }
+    let mut twin = python("", &[]);
+    twin.env_remove("REDIS_URL");
+    assert_redis_server_goes_with_the_demo(twin, "TERM");
 }

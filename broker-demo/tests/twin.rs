@@ -40,7 +40,7 @@ fn broker_demo_py_prints_the_same_lines() {
             // The facts it shows, in Python too: one worker killed, its task run again, and
             // still one result per task.
             assert_each_result_once(&py.stdout, 10);
-            assert_eq!(count(&py.stdout, "Killed worker "), 1, "{py:?}");
+            assert_eq!(count(&py.stdout, "Killed worker-"), 1, "{py:?}");
             assert_eq!(count(&py.stdout, "run task "), 11, "{py:?}");
         }
     });

@@ -15,6 +15,9 @@ pub const EXE: &str = env!("CARGO_BIN_EXE_broker-demo");
 /// must fail its test well within cargo-mutants' time limit.
 pub const LIMIT: Duration = Duration::from_secs(30);
 
+/// `rust` or `python`: a command for one role.
+pub type Starter = fn(&str, &[&str]) -> Command;
+
 /// `broker-demo ARGS` with REDIS_URL set to `url`.
 pub fn rust(url: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(EXE);
