@@ -25,6 +25,7 @@ ITEM = 0.02
 JOB_SIZE = 300_000  # Nearly a second of trial division in pure Python.
 
 
+# ANCHOR: timeout
 async def steps_under_timeout() -> None:
     done, start = [], time.perf_counter()
 
@@ -42,8 +43,10 @@ async def steps_under_timeout() -> None:
         print(f"timeout: gave up after {time.perf_counter() - start:.2f} s")
     await asyncio.sleep(5 * STEP)  # More than step 3 had left: had it gone on, it would be done.
     print(f"timeout: {5 * STEP:.2f} s later, {len(done)} of 3 steps done")
+# ANCHOR_END: timeout
 
 
+# ANCHOR: race
 async def lines_beside_a_timer(safe: bool) -> None:
     reader = asyncio.StreamReader()
 
@@ -84,8 +87,10 @@ async def lines_beside_a_timer(safe: bool) -> None:
         f"race: a read that {how} cancel safe: {len(SENT)} lines sent, {whole} read whole, "
         f"{lost} of {sent} bytes lost"
     )
+# ANCHOR_END: race
 
 
+# ANCHOR: group
 async def task_group() -> None:
     cancelled = []
 
@@ -107,8 +112,10 @@ async def task_group() -> None:
     except* OSError as failed:
         print(f"group: {failed.exceptions[0]}")
     print(f"group: cancelled: {', '.join(sorted(cancelled))}")
+# ANCHOR_END: group
 
 
+# ANCHOR: stop
 async def worker(cleans_up: bool, saved: list[int]) -> None:
     """Does items, kept in memory, until cancelled; one that cleans up then saves them."""
     unsaved = 0
@@ -140,8 +147,10 @@ async def abort_or_ask() -> None:
     assert naive.cancelled() and not naive_saved
     print("stop: aborted: cancelled before it saved anything")
     print(f"stop: asked to stop: {asked_saved[0]} items saved")
+# ANCHOR_END: stop
 
 
+# ANCHOR: blocking
 async def give_up_on_blocking(check_flag: bool) -> None:
     stop, ended, start = threading.Event(), threading.Event(), time.perf_counter()
 
@@ -172,6 +181,7 @@ async def give_up_on_blocking(check_flag: bool) -> None:
         f"blocking{how}: the caller gave up after {waited:.2f} s; "
         f"the job burned {burned:.2f} CPU-seconds after that"
     )
+# ANCHOR_END: blocking
 
 
 async def main() -> None:
