@@ -1,7 +1,9 @@
 """CPU-bound workloads, the same algorithms as bench/src/work.rs.
 
 Usage: cpu.py WORKLOAD SIZE CHUNKS WORKERS WARMUP REPEATS VARIANT...
-  WORKLOAD: primes | leibniz | bsearch     VARIANT: sequential | threads | processes | pool
+  WORKLOAD: primes | leibniz | bsearch
+  VARIANT: sequential | threads | processes | pool | interpreters (Python 3.14 and later:
+  concurrent.futures.InterpreterPoolExecutor, one subinterpreter per worker)
 The variants run round-robin (one repeat of each in turn), so a slow spell of a shared
 machine hits all of them alike. Prints one JSON object:
 {VARIANT: {"answer": ..., "samples": [seconds per run, ...]}, ...}.
@@ -136,11 +138,9 @@ def processes(workers):
     return combine(results)
 
 
-def main():
+def set_up(kind, size, chunks):
+    """Sets the workload's globals, the bsearch array included."""
     global TOTAL, CHUNKS, KIND, DATA
-    kind = sys.argv[1]
-    size, chunks, workers, warmup, repeats = (int(a) for a in sys.argv[2:7])
-    variants = sys.argv[7:]
     KIND, CHUNKS = kind, chunks
     if kind == "bsearch":
         # SIZE elements in the array; as many queries as a tenth of them.
@@ -148,6 +148,26 @@ def main():
         TOTAL = max(size // 10, 1)
     else:
         TOTAL = size
+
+
+JOB = None  # in a subinterpreter: the job its globals were set up for
+
+
+def interpreter_chunk(job):
+    """Runs in a subinterpreter, whose module globals are its own and outlive a call: the
+    first chunk of a job sets them up (the bsearch array once per interpreter)."""
+    global JOB
+    if JOB != job[:3]:
+        set_up(*job[:3])
+        JOB = job[:3]
+    return run_chunk(job[3])
+
+
+def main():
+    kind = sys.argv[1]
+    size, chunks, workers, warmup, repeats = (int(a) for a in sys.argv[2:7])
+    variants = sys.argv[7:]
+    set_up(kind, size, chunks)
     pool = None
     runs = {}
     for variant in variants:
@@ -155,6 +175,13 @@ def main():
             # The pool starts before timing: a pool exists to be reused.
             pool = mp.get_context("fork").Pool(workers)
             runs[variant] = lambda: combine(pool.map(run_chunk, range(CHUNKS), chunksize=1))
+        elif variant == "interpreters":
+            # Started before timing too; each subinterpreter has its own GIL (3.14 and later).
+            from concurrent.futures import InterpreterPoolExecutor
+
+            interpreters = InterpreterPoolExecutor(workers)
+            jobs = [(kind, size, chunks, i) for i in range(chunks)]
+            runs[variant] = lambda: combine(list(interpreters.map(interpreter_chunk, jobs)))
         else:
             run = {"sequential": sequential, "threads": threads, "processes": processes}[variant]
             runs[variant] = lambda run=run: run(workers)
@@ -169,6 +196,8 @@ def main():
     if pool is not None:
         pool.close()
         pool.join()
+    if "interpreters" in runs:
+        interpreters.shutdown()
     print(json.dumps(out))
 
 

@@ -1,6 +1,6 @@
 //! The run's settings, shared by every group.
 
-use crate::python::Python;
+use crate::python::{Build, Python};
 use crate::stats::Runs;
 use indicatif::ProgressBar;
 use serde::Serialize;
@@ -38,10 +38,19 @@ pub struct Cfg {
     pub exe: PathBuf,
     /// The Python interpreter, or why there is none.
     pub python: Result<Python, String>,
+    /// The other Python builds the cpu, locks and realworld groups measure beside it.
+    pub others: Vec<Build>,
     pub progress: ProgressBar,
 }
 
 impl Cfg {
+    /// The short name of the main Python build ("3.11"), or "python3" when it is missing.
+    pub fn python_name(&self) -> String {
+        self.python
+            .as_ref()
+            .map_or_else(|_| "python3".to_string(), |p| p.build.clone())
+    }
+
     pub fn step(&self, what: &str) {
         self.progress.set_message(what.to_string());
     }

@@ -5,7 +5,7 @@ use crate::Res;
 use crate::charts::Series;
 use crate::config::{Cfg, Mode};
 use crate::group::{Check, Group};
-use crate::python::Script;
+use crate::python::{Build, Script};
 use crate::report::cell;
 use crate::row::{Cell, Row, find, key};
 use crate::stats::{Fig, Runs, Scale, timed};
@@ -44,7 +44,9 @@ impl Group for Cpu {
         let parallel = parallel_variants(cfg.mode);
         let with_python = parallel.iter().filter(|v| v.python().is_some()).count();
         let per_workers = parallel.len() + with_python;
-        (Kind::ALL.len() * (2 + per_workers * worker_counts(cfg).len())) as u64
+        // One step per worker count for each other Python build.
+        let others = cfg.others.len() * worker_counts(cfg).len();
+        (Kind::ALL.len() * (2 + per_workers * worker_counts(cfg).len() + others)) as u64
     }
 
     fn run(&self, cfg: &Cfg) -> Res<Vec<Row>> {
@@ -55,34 +57,8 @@ impl Group for Cpu {
         targets(rows, cfg)
     }
 
-    fn table(&self, rows: &[Row], _cfg: &Cfg) -> String {
-        let lines: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.item.clone(),
-                    r.rust_variant.clone(),
-                    r.workers.unwrap_or(1).to_string(),
-                    cell(&r.rust),
-                    crate::report::times(r.rust_speedup),
-                    cell(&r.python),
-                    crate::report::times(r.python_speedup),
-                    crate::report::times(r.rust_advantage),
-                ]
-            })
-            .collect();
-        let header = [
-            "workload",
-            "variant",
-            "workers",
-            "Rust",
-            "Rust speedup",
-            "Python",
-            "Python speedup",
-            "Rust faster by",
-        ];
-        let title = "cpu: time per run; speedup = sequential / this, same side";
-        crate::report::table(title, &header, &lines)
+    fn table(&self, rows: &[Row], cfg: &Cfg) -> String {
+        table(rows, cfg)
     }
 
     fn charts(&self, rows: &[Row], cfg: &Cfg, dir: &std::path::Path) -> Res<Vec<&'static str>> {
@@ -129,7 +105,7 @@ impl Group for Cpu {
             let mut job = Job::new(kind, 20_000, 8);
             job.rounds = 2; // a run repeats the work: the answer must not change
             let job = Arc::new(job);
-            for variant in Variant::ALL {
+            for variant in Variant::ALL.into_iter().filter(|v| v.rust()) {
                 let rust = job.combine(&Runner::new(&job, variant, 2)?.run(&job)?);
                 let py = variant.python().unwrap_or("sequential");
                 // cpu.py prints {VARIANT: {"answer", ...}}: "VARIANT" names the part to compare.
@@ -143,6 +119,134 @@ impl Group for Cpu {
         }
         Ok(out)
     }
+}
+
+/// The cpu tables: every row with each Python build's time and speedup, then per workload
+/// and build the single-thread time, the parallel speedups and Rust's best against the
+/// build's best.
+fn table(rows: &[Row], cfg: &Cfg) -> String {
+    let main = cfg.python_name();
+    let others: Vec<&str> = cfg.others.iter().map(|b| b.name.as_str()).collect();
+    let mut header = vec![
+        "workload".to_string(),
+        "variant".into(),
+        "workers".into(),
+        "Rust".into(),
+        "Rust speedup".into(),
+        format!("Python {main}"),
+        "speedup".into(),
+    ];
+    for name in &others {
+        header.extend([format!("Python {name}"), "speedup".into()]);
+    }
+    header.push(format!("Rust faster than {main} by"));
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut line = vec![
+                r.item.clone(),
+                r.rust_variant.clone(),
+                r.workers.unwrap_or(1).to_string(),
+                cell(&r.rust),
+                crate::report::times(r.rust_speedup),
+                cell(&r.python),
+                crate::report::times(r.python_speedup),
+            ];
+            for name in &others {
+                let side = r.build_side(name);
+                line.push(side.map_or("—".into(), |b| cell(&b.python)));
+                line.push(crate::report::times(side.and_then(|b| b.speedup)));
+            }
+            line.push(crate::report::times(r.rust_advantage));
+            line
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let title = "cpu: time per run; speedup = sequential / this, same side and build";
+    let mut out = crate::report::table(title, &header, &lines);
+    out.push('\n');
+    out.push_str(&crate::report::table(
+        &format!(
+            "cpu per Python build: one thread, the speedups on {} workers, and Rust's best \
+             against the build's best",
+            cfg.cores
+        ),
+        &[
+            "workload",
+            "build",
+            "one thread",
+            "threads",
+            "processes",
+            "interpreters",
+            "best",
+            "Rust's best",
+            "Rust faster by",
+        ],
+        &summary(rows, cfg),
+    ));
+    out
+}
+
+/// One line per workload and build (Rust first): see `table`.
+fn summary(rows: &[Row], cfg: &Cfg) -> Vec<Vec<String>> {
+    let mut lines = Vec::new();
+    let names: Vec<Option<&str>> = std::iter::once(None)
+        .chain(cfg.others.iter().map(|b| Some(b.name.as_str())))
+        .collect();
+    for kind in Kind::ALL {
+        let rows: Vec<(&Key, &Row)> = rows
+            .iter()
+            .filter_map(|r| key::<Key>(r).filter(|k| k.kind == kind).map(|k| (k, r)))
+            .collect();
+        let Some((_, first)) = rows.first() else {
+            continue;
+        };
+        let best = |time: &dyn Fn(&Row) -> Option<f64>| {
+            rows.iter()
+                .filter_map(|(k, r)| time(r).map(|t| (*k, t)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+        };
+        let label = |(k, t): (&Key, f64)| {
+            format!(
+                "{} x{}: {}",
+                k.variant.name(),
+                k.workers,
+                crate::report::value("s", t)
+            )
+        };
+        let rust = best(&|r: &Row| r.rust.median());
+        for name in &names {
+            let time = |r: &Row| match name {
+                None => r.python.median(),
+                Some(n) => r.build_side(n).and_then(|b| b.python.median()),
+            };
+            let speedup = |r: &Row| match name {
+                None => r.python_speedup,
+                Some(n) => r.build_side(n).and_then(|b| b.speedup),
+            };
+            let at = |variant: Variant, workers: usize| {
+                rows.iter()
+                    .find(|(k, _)| k.variant == variant && k.workers == workers)
+                    .and_then(|(_, r)| speedup(r))
+            };
+            let py = best(&time);
+            lines.push(vec![
+                first.item.clone(),
+                name.map_or_else(|| cfg.python_name(), str::to_string),
+                crate::report::cell(&match name {
+                    None => first.python.clone(),
+                    Some(n) => first.build_side(n).map_or(Cell::Na, |b| b.python.clone()),
+                }),
+                crate::report::times(at(Variant::Threads, cfg.cores)),
+                crate::report::times(at(Variant::Processes, cfg.cores)),
+                crate::report::times(at(Variant::Interpreters, cfg.cores)),
+                py.map_or("n/a".into(), label),
+                rust.map_or("n/a".into(), label),
+                crate::report::times(py.zip(rust).map(|(p, r)| p.1 / r.1)),
+            ]);
+        }
+    }
+    lines
 }
 
 /// Enough chunks that the last ones finish close together on any core count.
@@ -194,15 +298,19 @@ enum Variant {
     Processes,
     Pool,
     Rayon,
+    /// Python 3.14's InterpreterPoolExecutor: a subinterpreter, with its own GIL, per worker.
+    /// Rust has no counterpart (its threads need none).
+    Interpreters,
 }
 
 impl Variant {
-    const ALL: [Variant; 5] = [
+    const ALL: [Variant; 6] = [
         Variant::Sequential,
         Variant::Threads,
         Variant::Processes,
         Variant::Pool,
         Variant::Rayon,
+        Variant::Interpreters,
     ];
 
     fn name(self) -> &'static str {
@@ -212,7 +320,12 @@ impl Variant {
             Variant::Processes => "processes",
             Variant::Pool => "pool",
             Variant::Rayon => "rayon",
+            Variant::Interpreters => "interpreters",
         }
+    }
+
+    fn rust(self) -> bool {
+        self != Variant::Interpreters
     }
 
     /// The Python script's variant doing the same thing, if any.
@@ -461,6 +574,7 @@ impl Runner {
             Variant::Processes => Runner::Processes(workers),
             Variant::Pool => Runner::Pool(Pool::new(Arc::clone(job), workers)),
             Variant::Rayon => Runner::Rayon(RayonPool::new(workers)?),
+            Variant::Interpreters => return Err("Rust has no subinterpreters".into()),
         })
     }
 
@@ -541,6 +655,10 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
             else {
                 continue;
             };
+            if !variant.rust() {
+                row.rust = Cell::Absent;
+                continue;
+            }
             let result =
                 Runner::new(job, variant, workers).and_then(|runner| timed(|| runner.run(job)));
             match result {
@@ -559,7 +677,7 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
         if key::<Key>(row).is_some_and(|k| k.workers != 1) {
             row.plain_threads = plain;
         }
-        if !secs.is_empty() && row.notes.is_empty() {
+        if !secs.is_empty() && row.notes.is_empty() && matches!(row.rust, Cell::Na) {
             // A timed run did the work `rounds` times: the figure is the time for one.
             let per_round: Vec<f64> = secs.iter().map(|s| s / job.rounds as f64).collect();
             row.rust = Cell::Fig(Fig::from_secs(Scale::Secs, &per_round));
@@ -568,31 +686,83 @@ fn measure_rust(cfg: &Cfg, job: &Arc<Job>, rows: &mut [Row]) {
     }
 }
 
-/// Python's variants at one worker count, run round-robin in one cpu.py process.
-fn measure_python(cfg: &Cfg, job: &Job, workers: usize, rows: &mut [&mut Row]) {
+/// Python's variants at one worker count, run round-robin in one cpu.py process of the
+/// build `build` (None: the main one, whose figures are the rows' own Python side).
+fn measure_python(
+    cfg: &Cfg,
+    build: Option<&Build>,
+    job: &Job,
+    workers: usize,
+    rows: &mut [&mut Row],
+) {
+    let python = match build {
+        None => cfg.python.as_ref(),
+        Some(b) => b.python.as_ref(),
+    };
+    let subinterpreters = python.as_ref().is_ok_and(|p| p.subinterpreters);
+    let runs_here =
+        |v: Variant| v.python().is_some() && (subinterpreters || v != Variant::Interpreters);
     let variants: Vec<&str> = rows
         .iter()
-        .filter_map(|r| key::<Key>(r).and_then(|k| k.variant.python()))
+        .filter_map(|r| key::<Key>(r).map(|k| k.variant))
+        .filter(|&v| runs_here(v))
+        .filter_map(Variant::python)
         .collect();
     if variants.is_empty() {
         return;
     }
+    let name = build.map_or_else(|| cfg.python_name(), |b| b.name.clone());
     cfg.step(&format!(
-        "cpu {} Python x{workers}: {}",
+        "cpu {} Python {name} x{workers}: {}",
         job.kind.name(),
         variants.join(", ")
     ));
     let args = python_args(job, &variants, workers, cfg.runs);
-    let out = crate::pair::run(cfg, &SCRIPT, &args);
+    let out = python
+        .map_err(Clone::clone)
+        .and_then(|p| p.run(&SCRIPT, &args));
     for row in rows.iter_mut() {
-        let Some(py) = key::<Key>(row).and_then(|k| k.variant.python()) else {
+        let Some(variant) = key::<Key>(row).map(|k| k.variant) else {
             continue;
         };
-        {
-            let part = out.as_ref().map(|v| v[py].clone()).map_err(Clone::clone);
-            crate::python::fill(row, py, part, Scale::Secs, true);
-            cfg.done();
+        let Some(py) = variant.python().filter(|_| runs_here(variant)) else {
+            continue;
+        };
+        let part = out.as_ref().map(|v| v[py].clone()).map_err(Clone::clone);
+        match build {
+            None => {
+                crate::python::fill(row, py, part, Scale::Secs, true);
+                cfg.done();
+            }
+            Some(b) => {
+                let rust_answer = row.rust_answer.clone();
+                let side = row.build(&b.name);
+                match part {
+                    Ok(v) => {
+                        let samples: Vec<f64> = v["samples"]
+                            .as_array()
+                            .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
+                            .unwrap_or_default();
+                        if !samples.is_empty() {
+                            side.python = Cell::Fig(Fig::from_secs(Scale::Secs, &samples));
+                        }
+                        side.answer = v["answer"].clone();
+                        if !rust_answer.is_null() {
+                            side.answers_agree = Some(side.answer == rust_answer);
+                        }
+                    }
+                    Err(why) => {
+                        // Said once, on the sequential row: the build is missing or failed.
+                        if variant == Variant::Sequential {
+                            row.notes.push(format!("Python {}: {why}", b.name));
+                        }
+                    }
+                }
+            }
         }
+    }
+    if build.is_some() {
+        cfg.done();
     }
 }
 
@@ -651,13 +821,28 @@ fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             if i == 0 {
                 group.insert(0, &mut first[0]);
             }
-            measure_python(cfg, &job, w, &mut group);
+            measure_python(cfg, None, &job, w, &mut group);
+            for build in &cfg.others {
+                measure_python(cfg, Some(build), &job, w, &mut group);
+            }
         }
         let rust_seq = rows[0].rust.median();
         let py_seq = rows[0].python.median();
+        let build_seq: Vec<(String, Option<f64>)> = cfg
+            .others
+            .iter()
+            .map(|b| {
+                let seq = rows[0].build_side(&b.name).and_then(|s| s.python.median());
+                (b.name.clone(), seq)
+            })
+            .collect();
         for mut row in rows {
             row.rust_speedup = rust_seq.zip(row.rust.median()).map(|(s, m)| s / m);
             row.python_speedup = py_seq.zip(row.python.median()).map(|(s, m)| s / m);
+            for (name, seq) in &build_seq {
+                let side = row.build(name);
+                side.speedup = seq.zip(side.python.median()).map(|(s, m)| s / m);
+            }
             out.push(row.finish());
         }
     }
@@ -697,13 +882,76 @@ fn targets(rows: &[Row], cfg: &Cfg) -> Vec<Target> {
         let py_procs = procs
             .and_then(|r| r.python_speedup)
             .map_or("n/a".into(), times);
+        // The GIL builds: threads do not scale. 1.2 tells "no scaling" apart from a
+        // free-threaded build's >= 1.6, and stays above the noise (1.06x happened).
         out.push(check(
             format!("cpu.{name}.python_threads"),
-            format!("cpu {name}: Python threads speedup <= 1.05 (Python processes: {py_procs})"),
+            format!(
+                "cpu {name}: Python {} threads speedup <= 1.2, the GIL (Python processes: {py_procs})",
+                cfg.python_name()
+            ),
             par.and_then(|r| r.python_speedup),
             times,
-            Some(&|v| v <= 1.05),
+            Some(&|v| v <= 1.2),
         ));
+        let free_goal = 0.8 * cores as f64;
+        for build in &cfg.others {
+            let b = build.name.as_str();
+            let speedup = par.and_then(|r| r.build_side(b)).and_then(|s| s.speedup);
+            if build.free_threaded {
+                out.push(check(
+                    format!("cpu.{name}.python{b}_threads"),
+                    format!(
+                        "cpu {name}: Python {b} (free-threaded) threads speedup >= {free_goal:.2} on {cores} cores"
+                    ),
+                    speedup,
+                    times,
+                    Some(&|v| v >= free_goal),
+                ));
+                // Shown: how far the free-threaded build's threads are from Rust's, and what
+                // the build costs one thread against the GIL build of the same version.
+                let time = |r: Option<&Row>| {
+                    r.and_then(|r| r.build_side(b))
+                        .and_then(|s| s.python.median())
+                };
+                out.push(check(
+                    format!("cpu.{name}.rust_vs_python{b}_threads"),
+                    format!("cpu {name}: Rust threads against Python {b} threads, same workers"),
+                    time(par)
+                        .zip(par.and_then(|r| r.rust.median()))
+                        .map(|(p, r)| p / r),
+                    times,
+                    None,
+                ));
+                let gil = cfg.others.iter().find(|o| {
+                    !o.free_threaded
+                        && o.python.as_ref().ok().map(|p| &p.version)
+                            == build.python.as_ref().ok().map(|p| &p.version)
+                });
+                let gil_seq = gil.and_then(|g| {
+                    seq.and_then(|r| r.build_side(&g.name))
+                        .and_then(|s| s.python.median())
+                });
+                out.push(check(
+                    format!("cpu.{name}.python{b}_one_thread_cost"),
+                    format!(
+                        "cpu {name}: Python {b} one thread against the GIL build ({})",
+                        gil.map_or("not measured", |g| g.name.as_str())
+                    ),
+                    time(seq).zip(gil_seq).map(|(t, g)| t / g),
+                    times,
+                    None,
+                ));
+            } else {
+                out.push(check(
+                    format!("cpu.{name}.python{b}_threads"),
+                    format!("cpu {name}: Python {b} threads speedup <= 1.2, the GIL"),
+                    speedup,
+                    times,
+                    Some(&|v| v <= 1.2),
+                ));
+            }
+        }
         // Shown, not judged: the ratio measures the CPU's divider and the interpreter as much
         // as our code (primes gave 25x on one 2-vCPU VM and 14.5x on another, same binary).
         out.push(check(
@@ -730,6 +978,7 @@ mod tests {
             cores: 2,
             exe: std::env::current_exe().expect("the test binary has a path"),
             python: Err("not needed".into()),
+            others: Vec::new(),
             progress: indicatif::ProgressBar::hidden(),
         };
         // Primes below 2,000 take microseconds: a 0.1 s run needs many rounds of them, however

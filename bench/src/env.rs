@@ -71,10 +71,16 @@ impl Env {
                 .map_or_else(|| "unknown".to_string(), |s| s.trim().to_string()),
             cpu,
             rustc: env!("BENCH_RUSTC_VERSION"),
-            python: match &cfg.python {
+            python: std::iter::once(match &cfg.python {
                 Ok(py) => py.version.clone(),
                 Err(why) => format!("n/a ({why})"),
-            },
+            })
+            .chain(cfg.others.iter().map(|b| match &b.python {
+                Ok(py) => format!("{} ({})", py.version, b.name),
+                Err(why) => format!("{}: n/a ({why})", b.name),
+            }))
+            .collect::<Vec<_>>()
+            .join(", "),
             vm,
             virtualization,
             load_average_start: load_average(),

@@ -6,7 +6,7 @@ use crate::group::{Check, Group};
 use crate::python::Script;
 use crate::report::{cell, table, times};
 use crate::row::{Cell, Row};
-use crate::stats::{Scale, repeat, timed};
+use crate::stats::{Fig, Scale, repeat, timed};
 use serde_json::json;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,36 +31,45 @@ impl Group for Locks {
         NAME
     }
 
-    fn planned(&self, _cfg: &Cfg) -> u64 {
-        6
+    fn planned(&self, cfg: &Cfg) -> u64 {
+        // Four Rust rows, two Python ones in each build.
+        (6 + 2 * cfg.others.len()) as u64
     }
 
     fn run(&self, cfg: &Cfg) -> Res<Vec<Row>> {
         run(cfg)
     }
 
-    fn table(&self, rows: &[Row], _cfg: &Cfg) -> String {
+    fn table(&self, rows: &[Row], cfg: &Cfg) -> String {
+        let others: Vec<&str> = cfg.others.iter().map(|b| b.name.as_str()).collect();
         let lines: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {
-                vec![
+                let mut line = vec![
                     r.item.clone(),
                     r.rust_variant.clone(),
                     cell(&r.rust),
                     r.python_variant.clone().unwrap_or("—".into()),
                     cell(&r.python),
-                    times(r.rust_advantage),
-                ]
+                ];
+                for name in &others {
+                    line.push(r.build_side(name).map_or("—".into(), |b| cell(&b.python)));
+                }
+                line.push(times(r.rust_advantage));
+                line
             })
             .collect();
-        let header = [
-            "measure",
-            "Rust",
-            "figure",
-            "Python",
-            "figure",
-            "Rust better by",
+        let main = cfg.python_name();
+        let mut header: Vec<String> = vec![
+            "measure".into(),
+            "Rust".into(),
+            "figure".into(),
+            "Python".into(),
+            main.clone(),
         ];
+        header.extend(others.iter().map(|n| n.to_string()));
+        header.push(format!("Rust better than {main} by"));
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
         table("locks: time per increment", &header, &lines)
     }
 
@@ -156,6 +165,29 @@ fn run(cfg: &Cfg) -> Res<Vec<Row>> {
                     Scale::NanosPer(1.0),
                     same,
                 );
+                for build in &cfg.others {
+                    cfg.step(&format!("locks Python {} x{threads}", build.name));
+                    let out = match &build.python {
+                        Ok(py) => py.run(&SCRIPT, &args),
+                        Err(why) => Err(why.clone()),
+                    };
+                    let side = row.build(&build.name);
+                    match out {
+                        Ok(v) => {
+                            let samples: Vec<f64> = v["samples"]
+                                .as_array()
+                                .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
+                                .unwrap_or_default();
+                            if !samples.is_empty() {
+                                side.python =
+                                    Cell::Fig(Fig::from_secs(Scale::NanosPer(1.0), &samples));
+                            }
+                            side.answer = v["answer"].clone();
+                        }
+                        Err(why) => row.notes.push(format!("Python {}: {why}", build.name)),
+                    }
+                    cfg.done();
+                }
             }
             rows.push(row.finish());
         }

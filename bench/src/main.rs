@@ -166,6 +166,7 @@ fn run(args: Args) -> Res<()> {
         cores,
         exe: std::env::current_exe()?,
         python: python::Python::find(),
+        others: python::other_builds(),
         progress: ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
     };
     let planned: u64 = groups.iter().map(|g| g.planned(&cfg)).sum();

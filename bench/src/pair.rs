@@ -115,6 +115,7 @@ mod tests {
             cores: 2,
             exe: std::env::current_exe().expect("the test binary has a path"),
             python: Python::find(),
+            others: Vec::new(),
             progress: indicatif::ProgressBar::hidden(),
         };
         let mut row = Row::new("test", 0u8, "bandwidth", "copy");

@@ -27,20 +27,99 @@ const MEASURE: Script = Script {
 pub struct Python {
     exe: String,
     dir: PathBuf,
+    /// "Python 3.11.7"
     pub version: String,
+    /// The build's short name: "3.11", or "3.14t" for a free-threaded build.
+    pub build: String,
+    /// Whether concurrent.futures.InterpreterPoolExecutor exists (Python 3.14 and later).
+    pub subinterpreters: bool,
+    /// Built without the GIL.
+    pub free_threaded: bool,
+}
+
+/// One Python build of the run, found or not.
+pub struct Build {
+    pub name: String,
+    /// Built without the GIL (3.14t): its threads run Python code in parallel.
+    pub free_threaded: bool,
+    pub python: Result<Python, String>,
+}
+
+/// Where the project builds its Python 3.14 and 3.14t (`--print` lists those built).
+const PYTHON_SH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/python.sh");
+
+/// The builds measured beside python3 by the groups that compare builds: those BENCH_PYTHON
+/// names after its first (colon-separated), or else the project's 3.14 and 3.14t, each found
+/// or saying that it is not built.
+pub fn other_builds() -> Vec<Build> {
+    if let Ok(list) = std::env::var("BENCH_PYTHON") {
+        return list
+            .split(':')
+            .skip(1)
+            .filter(|n| !n.is_empty())
+            .map(|named| match Python::at(named) {
+                Ok(py) => Build {
+                    name: py.build.clone(),
+                    free_threaded: py.free_threaded,
+                    python: Ok(py),
+                },
+                Err(why) => Build {
+                    name: named.to_string(),
+                    free_threaded: false,
+                    python: Err(why),
+                },
+            })
+            .collect();
+    }
+    let printed = Command::new(PYTHON_SH)
+        .arg("--print")
+        .stdin(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let mut found: Vec<Python> = printed
+        .lines()
+        .filter_map(|l| Python::at(l.trim()).ok())
+        .collect();
+    [("3.14", false), ("3.14t", true)]
+        .into_iter()
+        .map(|(name, free_threaded)| {
+            let python = match found
+                .iter()
+                .position(|p| (p.subinterpreters, p.free_threaded) == (true, free_threaded))
+            {
+                Some(i) => Ok(found.remove(i)),
+                None => Err(format!(
+                    "Python {name} is not built here (scripts/python.sh builds it)"
+                )),
+            };
+            Build {
+                name: name.to_string(),
+                free_threaded,
+                python,
+            }
+        })
+        .collect()
 }
 
 impl Python {
-    /// Finds `python3` (or the interpreter named by BENCH_PYTHON) and writes the scripts out.
-    /// Every run then starts the interpreter's own file (sys.executable): `python3` on the
-    /// PATH may be a wrapper script (pyenv's shims are bash), which costs tens of
-    /// milliseconds and a dozen processes at every start.
+    /// Finds `python3` (or the first interpreter BENCH_PYTHON names) and writes the scripts
+    /// out.
     pub fn find() -> Result<Python, String> {
         let named = std::env::var("BENCH_PYTHON").unwrap_or_else(|_| "python3".to_string());
-        let out = Command::new(&named)
+        Python::at(named.split(':').next().unwrap_or("python3"))
+    }
+
+    /// The interpreter `named`. Every run then starts the interpreter's own file
+    /// (sys.executable): `python3` on the PATH may be a wrapper script (pyenv's shims are
+    /// bash), which costs tens of milliseconds and a dozen processes at every start.
+    pub fn at(named: &str) -> Result<Python, String> {
+        let out = Command::new(named)
             .args([
                 "-c",
-                "import sys, platform; print(sys.executable); print(platform.python_version())",
+                "import sys, platform, sysconfig; print(sys.executable); \
+                 print(platform.python_version()); \
+                 print(int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))))",
             ])
             .output()
             .map_err(|e| format!("{named} not found ({e})"))?;
@@ -51,16 +130,35 @@ impl Python {
         let mut lines = text.lines();
         let exe = match lines.next() {
             Some(path) if !path.is_empty() => path.to_string(),
-            _ => named, // sys.executable can be empty when Python cannot tell
+            _ => named.to_string(), // sys.executable can be empty when Python cannot tell
         };
-        let version = format!("Python {}", lines.next().unwrap_or("?"));
+        let number = lines.next().unwrap_or("?").to_string();
+        let free_threaded = lines.next() == Some("1");
+        let minor: Vec<u32> = number
+            .split('.')
+            .take(2)
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let build = format!(
+            "{}{}",
+            number.split('.').take(2).collect::<Vec<_>>().join("."),
+            if free_threaded { "t" } else { "" }
+        );
+        let subinterpreters = minor.len() == 2 && (minor[0], minor[1]) >= (3, 14);
         // One directory per Python found: a second one in the same process (the tests find
         // one each) must not remove the first one's scripts when it is dropped.
         static FOUND: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = FOUND.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("bench-python-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        let py = Python { exe, dir, version };
+        let py = Python {
+            exe,
+            dir,
+            version: format!("Python {number}"),
+            build,
+            subinterpreters,
+            free_threaded,
+        };
         py.write(&MEASURE)?;
         Ok(py)
     }

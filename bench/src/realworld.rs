@@ -99,11 +99,12 @@ impl Group for Realworld {
         targets(rows, cfg)
     }
 
-    fn table(&self, rows: &[Row], _cfg: &Cfg) -> String {
+    fn table(&self, rows: &[Row], cfg: &Cfg) -> String {
+        let others: Vec<&str> = cfg.others.iter().map(|b| b.name.as_str()).collect();
         let lines: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {
-                vec![
+                let mut line = vec![
                     r.item.clone(),
                     r.rust_variant.clone(),
                     r.workers.unwrap_or(1).to_string(),
@@ -114,11 +115,18 @@ impl Group for Realworld {
                     cell(&r.python),
                     crate::report::times(r.python_speedup),
                     opt_cell(&r.python_peak_mib),
-                    crate::report::times(r.rust_advantage),
-                ]
+                ];
+                for name in &others {
+                    let side = r.build_side(name);
+                    line.push(side.map_or("—".into(), |b| cell(&b.python)));
+                    line.push(crate::report::times(side.and_then(|b| b.speedup)));
+                }
+                line.push(crate::report::times(r.rust_advantage));
+                line
             })
             .collect();
-        let header = [
+        let main = cfg.python_name();
+        let mut header: Vec<String> = [
             "case",
             "Rust",
             "workers",
@@ -129,17 +137,24 @@ impl Group for Realworld {
             "wall",
             "speedup",
             "peak memory",
-            "Rust faster by",
-        ];
+        ]
+        .map(String::from)
+        .to_vec();
+        header[7] = format!("{main} wall");
+        for name in &others {
+            header.extend([format!("{name} wall"), "speedup".into()]);
+        }
+        header.push(format!("Rust faster than {main} by"));
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
         crate::report::table(
             "realworld: wall time and peak memory of a fresh process per run; speedup = \
-             sequential / this, same side (scraping: against one connection at a time)",
+             sequential / this, same side and build (scraping: against one connection at a time)",
             &header,
             &lines,
         )
     }
 
-    fn charts(&self, rows: &[Row], _cfg: &Cfg, dir: &Path) -> Res<Vec<&'static str>> {
+    fn charts(&self, rows: &[Row], cfg: &Cfg, dir: &Path) -> Res<Vec<&'static str>> {
         // A panel per case, a bar per variant and side: its wall time (median).
         let mut panels: Vec<(String, Vec<crate::charts::Bar>)> = Vec::new();
         for case in Case::ALL {
@@ -156,7 +171,15 @@ impl Group for Realworld {
             }
             for r in &rows {
                 if let (Some(m), Some(name)) = (r.python.median(), &r.python_variant) {
-                    bars.push((name.clone(), m, 1));
+                    bars.push((format!("{name} {}", cfg.python_name()), m, 1));
+                }
+            }
+            for (i, build) in cfg.others.iter().enumerate() {
+                for r in &rows {
+                    let side = r.build_side(&build.name).and_then(|b| b.python.median());
+                    if let (Some(m), Some(name)) = (side, &r.python_variant) {
+                        bars.push((format!("{name} {}", build.name), m, 2 + i));
+                    }
                 }
             }
             panels.push((first.item.clone(), bars));
@@ -904,12 +927,27 @@ fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
                 size.pages.to_string(),
             ]
         };
-        let mut sides: Vec<(Side, Side)> = plan.iter().map(|_| Default::default()).collect();
+        // The other Python builds run the CPU-bound cases, where the GIL decides; scraping
+        // waits on the network in every build.
+        let builds: Vec<&crate::python::Build> = match case {
+            Case::Scrape => Vec::new(),
+            _ => cfg.others.iter().collect(),
+        };
+        let mut sides: Vec<(Side, Side, Vec<Side>)> = plan
+            .iter()
+            .map(|_| {
+                (
+                    Side::default(),
+                    Side::default(),
+                    builds.iter().map(|_| Side::default()).collect(),
+                )
+            })
+            .collect();
         // Round-robin: one run of every variant, Rust and Python, then the next round.
         let rounds = cfg.runs;
         for rep in 0..rounds.total() {
             let keep = rep >= rounds.warmup;
-            for ((v, py, w), (rust, python)) in plan.iter().zip(sides.iter_mut()) {
+            for ((v, py, w), (rust, python, others)) in plan.iter().zip(sides.iter_mut()) {
                 cfg.step(&format!(
                     "realworld {} {} round {}",
                     case.name(),
@@ -926,11 +964,18 @@ fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
                 rust.record(crate::child::json(&cfg.exe, NAME, &role), keep);
                 if let Some(py) = py {
                     python.record(crate::pair::run(cfg, &SCRIPT, &args(py, *w)), keep);
+                    for (build, side) in builds.iter().zip(others.iter_mut()) {
+                        let out = match &build.python {
+                            Ok(p) => p.run(&SCRIPT, &args(py, *w)),
+                            Err(why) => Err(why.clone()),
+                        };
+                        side.record(out, keep);
+                    }
                 }
             }
         }
         let mut case_rows = Vec::new();
-        for ((v, py, w), (rust, python)) in plan.iter().zip(sides) {
+        for ((v, py, w), (rust, python, others)) in plan.iter().zip(sides) {
             let key = Key {
                 case,
                 variant: *v,
@@ -951,6 +996,19 @@ fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
                     row.notes.push(format!("Python: {why}"));
                 }
                 row.compare_answers();
+                for (build, side) in builds.iter().zip(others) {
+                    let rust_answer = row.rust_answer.clone();
+                    let (time, peak) = side.cells();
+                    let b = row.build(&build.name);
+                    (b.python, b.peak_mib) = (time, peak);
+                    if side.failed.is_none() && !rust_answer.is_null() {
+                        b.answers_agree = Some(side.answer == rust_answer);
+                    }
+                    b.answer = side.answer;
+                    if let (Some(why), Variant::Sequential) = (side.failed, v) {
+                        row.notes.push(format!("Python {}: {why}", build.name));
+                    }
+                }
             }
             if *v == Variant::Processes {
                 row.notes
@@ -972,9 +1030,21 @@ fn run_in(cfg: &Cfg, size: &Sizes, dir: &Path) -> Res<Vec<Row>> {
             }),
         };
         let (rust_base, py_base) = (base(true), base(false));
+        let build_base: Vec<(String, Option<f64>)> = builds
+            .iter()
+            .map(|b| {
+                let seq = case_rows.first().and_then(|r| r.build_side(&b.name));
+                (b.name.clone(), seq.and_then(|s| s.python.median()))
+            })
+            .collect();
         for mut row in case_rows {
             row.rust_speedup = rust_base.zip(row.rust.median()).map(|(b, m)| b / m);
             row.python_speedup = py_base.zip(row.python.median()).map(|(b, m)| b / m);
+            for (name, base) in &build_base {
+                if let Some(side) = row.builds.iter_mut().find(|s| &s.build == name) {
+                    side.speedup = base.zip(side.python.median()).map(|(b, m)| b / m);
+                }
+            }
             rows.push(row.finish());
         }
     }
@@ -1041,13 +1111,38 @@ fn targets(rows: &[Row], cfg: &Cfg) -> Vec<Target> {
                 ));
             }
             // Counting words in Python holds the GIL: threads do not scale.
-            Case::Words => out.push(check(
-                "realworld.words.python_threads",
-                format!("realworld words: Python threads speedup <= 1.05, the GIL is held (Python processes: {procs})"),
-                speedup(Variant::Threads),
-                times,
-                Some(&|v| v <= 1.05),
-            )),
+            Case::Words => {
+                out.push(check(
+                    "realworld.words.python_threads",
+                    format!(
+                        "realworld words: Python {} threads speedup <= 1.2, the GIL is held (Python processes: {procs})",
+                        cfg.python_name()
+                    ),
+                    speedup(Variant::Threads),
+                    times,
+                    Some(&|v| v <= 1.2),
+                ));
+                for build in &cfg.others {
+                    let b = build.name.as_str();
+                    let value = row(Variant::Threads)
+                        .and_then(|r| r.build_side(b))
+                        .and_then(|s| s.speedup);
+                    let id = format!("realworld.words.python{b}_threads");
+                    // Shown for the free-threaded build: counting into dicts and merging them
+                    // is not the plain arithmetic the cpu group judges.
+                    out.push(if build.free_threaded {
+                        check(id, format!("realworld words: Python {b} (free-threaded) threads speedup"), value, times, None)
+                    } else {
+                        check(
+                            id,
+                            format!("realworld words: Python {b} threads speedup <= 1.2, the GIL is held"),
+                            value,
+                            times,
+                            Some(&|v| v <= 1.2),
+                        )
+                    });
+                }
+            }
             Case::Scrape => {}
         }
     }

@@ -22,6 +22,12 @@ fn scale(unit: &str, x: f64) -> (f64, String) {
     }
 }
 
+/// A value in `unit` on its own scale: "1.25 ms".
+pub fn value(unit: &str, x: f64) -> String {
+    let (div, suffix) = scale(unit, x);
+    format!("{}{suffix}", sig(x / div))
+}
+
 /// "median unit (min–max)", all three on the median's scale.
 pub fn fig(f: &Fig) -> String {
     let (div, suffix) = scale(f.unit, f.median);

@@ -62,6 +62,34 @@ impl Serialize for Cell {
     }
 }
 
+/// Another Python build's side of a row (the main build's is the row's own Python side).
+#[derive(Clone, Debug, Serialize)]
+pub struct BuildSide {
+    /// "3.14", "3.14t"
+    pub build: String,
+    pub python: Cell,
+    /// Against the same build's sequential run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speedup: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_mib: Option<Cell>,
+    pub answer: Value,
+    pub answers_agree: Option<bool>,
+}
+
+impl BuildSide {
+    pub fn new(build: &str) -> BuildSide {
+        BuildSide {
+            build: build.to_string(),
+            python: Cell::Na,
+            speedup: None,
+            peak_mib: None,
+            answer: Value::Null,
+            answers_agree: None,
+        }
+    }
+}
+
 /// One line of a group's table: a Rust variant beside its Python counterpart.
 #[derive(Clone, Debug, Serialize)]
 pub struct Row {
@@ -96,6 +124,9 @@ pub struct Row {
     pub higher_is_better: bool,
     pub rust_answer: Value,
     pub python_answer: Value,
+    /// The other Python builds' sides (cpu, locks, realworld).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub builds: Vec<BuildSide>,
     /// None when there is nothing to compare (Python missing or the sizes differ).
     pub answers_agree: Option<bool>,
     /// A side left out on purpose (above a limit); the notes say why.
@@ -128,6 +159,7 @@ impl Row {
             higher_is_better: false,
             rust_answer: Value::Null,
             python_answer: Value::Null,
+            builds: Vec::new(),
             answers_agree: None,
             skipped: false,
             notes: Vec::new(),
@@ -141,6 +173,23 @@ impl Row {
             self.rust_advantage = Some(ratio);
         }
         self
+    }
+
+    /// The side of build `name`, made empty if it is not there yet.
+    pub fn build(&mut self, name: &str) -> &mut BuildSide {
+        let i = match self.builds.iter().position(|b| b.build == name) {
+            Some(i) => i,
+            None => {
+                self.builds.push(BuildSide::new(name));
+                self.builds.len() - 1
+            }
+        };
+        &mut self.builds[i]
+    }
+
+    /// The side of build `name`, if measured.
+    pub fn build_side(&self, name: &str) -> Option<&BuildSide> {
+        self.builds.iter().find(|b| b.build == name)
     }
 
     /// Compares answers where both sides ran the same input.

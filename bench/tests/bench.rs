@@ -105,8 +105,10 @@ fn tiny_run_fills_every_group_in_results_json() {
             "{} / {} / {}",
             row["group"], row["item"], row["rust_variant"]
         );
+        // null: no Rust counterpart (Python's subinterpreters); "n/a" would be a failure.
+        let no_rust = row["rust"].is_null() && row["rust_variant"] == "interpreters";
         assert!(
-            is_fig(&row["rust"]) || skipped(row),
+            is_fig(&row["rust"]) || skipped(row) || no_rust,
             "Rust figure missing: {what}"
         );
         // The Python column: a figure or "n/a"; null only where no counterpart exists.
@@ -118,6 +120,7 @@ fn tiny_run_fills_every_group_in_results_json() {
         }
         assert_ne!(row["answers_agree"], false, "answers differ: {what}");
         match row["group"].as_str().unwrap() {
+            "cpu" if no_rust => {}
             "cpu" => {
                 assert!(row["rust_speedup"].as_f64().is_some(), "no speedup: {what}");
                 // Parallel rows carry the plain busy threads' speedup from the same rounds.
@@ -201,7 +204,10 @@ fn tiny_run_fills_every_group_in_results_json() {
 #[test]
 fn without_python_the_python_columns_say_na() {
     let dir = temp_dir("nopython");
-    let json = run_tiny(&dir, Some("/nonexistent/python3"), &["cpu", "locks"]);
+    // A second build named and missing too: its column says n/a, and the rest still runs.
+    let missing = "/nonexistent/python3.14t";
+    let both = format!("/nonexistent/python3:{missing}");
+    let json = run_tiny(&dir, Some(&both), &["cpu", "locks"]);
     assert!(
         json["environment"]["python"]
             .as_str()
@@ -215,14 +221,27 @@ fn without_python_the_python_columns_say_na() {
         "io ran though not asked for"
     );
     for row in rows {
+        let no_rust = row["rust_variant"] == "interpreters";
         assert!(
-            is_fig(&row["rust"]),
+            is_fig(&row["rust"]) || no_rust,
             "Rust figure missing without Python: {row}"
         );
         if !row["python_variant"].is_null() {
             assert_eq!(row["python"], "n/a");
+            let builds = row["builds"].as_array().unwrap();
+            assert_eq!(builds.len(), 1, "{row}");
+            assert_eq!(builds[0]["build"], missing);
+            assert_eq!(builds[0]["python"], "n/a");
         }
     }
+    let notes: Vec<&Value> = rows
+        .iter()
+        .flat_map(|r| r["notes"].as_array().unwrap())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.as_str().unwrap().contains(missing)),
+        "no note says {missing} is missing: {notes:?}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
