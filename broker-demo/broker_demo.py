@@ -108,7 +108,7 @@ def worker(url: str, me: str, crash_on_task: int | None) -> None:
         task = parse(fields.get(b"task", b""), "n", 2**32)
         if task is None:
             print(f"malformed task {entry_id.decode()} dropped")
-            r.xack(TASKS, GROUP, entry_id)  # so that it is not delivered again
+            finish(r, entry_id)  # so that it is not delivered again
             continue
         served = task["run"]
         # Past MAX_DELIVERIES the task is given up (no square), not run again.
@@ -125,8 +125,15 @@ def worker(url: str, me: str, crash_on_task: int | None) -> None:
         r.rpush(key(task["run"], "results"), json.dumps(reply))
         # Ack only now that the reply is out: a worker that dies before this line
         # leaves the task pending, and another worker takes it over.
-        r.xack(TASKS, GROUP, entry_id)
+        finish(r, entry_id)
     print("worker exit.")
+
+
+def finish(r: redis.Redis, entry_id: bytes) -> None:
+    """Acks the entry and deletes it: the stream, which every run shares, keeps only the
+    tasks still to do."""
+    r.xack(TASKS, GROUP, entry_id)
+    r.xdel(TASKS, entry_id)
 # ANCHOR_END: idea
 
 

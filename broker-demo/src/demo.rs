@@ -20,24 +20,18 @@ pub fn run() -> Result<(), Box<dyn Error>> {
     };
     let start = |args: &[&str]| {
         // The URL, password and all, goes in the environment: `ps` shows arguments.
-        let exe = std::env::current_exe()?;
-        Command::new(exe)
-            .args(args)
-            .env("REDIS_URL", &url)
-            .spawn()
-            .map(KillOnDrop)
+        let mut command = Command::new(std::env::current_exe()?);
+        command.args(args).env("REDIS_URL", &url);
+        command.spawn().map(KillOnDrop)
     };
     let mut master = start(&["master"])?;
-    let mut workers = [
-        start(&["worker", "--name", "worker-1"])?,
-        start(&["worker", "--name", "worker-2"])?,
-    ];
+    let [first, second] = ["worker-1", "worker-2"].map(|name| start(&["worker", "--name", name]));
+    let mut workers = [first?, second?];
     // A worker that has held a task for 100 ms is inside its work: kill it there.
     let deadline = Instant::now() + Duration::from_secs(30);
     let victim = loop {
-        let pending = redis
-            .xpending_count(TASKS, GROUP, "-", "+", 10)
-            .unwrap_or_default();
+        let pending = redis.xpending_count(TASKS, GROUP, "-", "+", 10);
+        let pending = pending.unwrap_or_default(); // none before the master makes the group
         if let Some(held) = pending.ids.iter().find(|p| p.last_delivered_ms >= 100) {
             break held.consumer.clone();
         }

@@ -49,7 +49,7 @@ use std::process::ExitCode;
 use std::{thread, time::Duration, time::Instant};
 
 use clap::{Parser, Subcommand};
-use queue::{connect, key, next_task, parse, put};
+use queue::{connect, finish, key, next_task, parse, put};
 use redis::TypedCommands;
 use serde::{Deserialize, Serialize};
 
@@ -173,7 +173,7 @@ fn worker(url: &str, me: &str, crash_on_task: Option<u32>) -> Result<(), Box<dyn
         let json: Option<String> = entry.get("task");
         let Some(task) = json.and_then(|json| parse::<Task>(&json)) else {
             println!("malformed task {} dropped", entry.id);
-            redis.xack(TASKS, GROUP, &[&entry.id])?; // so that it is not delivered again
+            finish(&mut redis, &entry.id)?; // so that it is not delivered again
             continue;
         };
         served = Some(task.run);
@@ -184,7 +184,7 @@ fn worker(url: &str, me: &str, crash_on_task: Option<u32>) -> Result<(), Box<dyn
         redis.rpush(key(task.run, "results"), reply)?;
         // Ack only now that the reply is out: a worker that dies before this line leaves
         // the task pending, and another worker takes it over.
-        redis.xack(TASKS, GROUP, &[&entry.id])?;
+        finish(&mut redis, &entry.id)?;
     }
     println!("worker exit.");
     Ok(())

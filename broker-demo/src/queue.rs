@@ -15,10 +15,17 @@ pub fn key(run: u64, what: &str) -> String {
     format!("broker-demo:{run}:{what}")
 }
 
-/// Puts `task` on the queue, for any worker.
-pub fn put(redis: &mut Connection, task: &Task) -> Result<(), Box<dyn Error>> {
-    redis.xadd(TASKS, "*", &[("task", serde_json::to_string(task)?)])?;
+/// Acks entry `id` and deletes it: the stream every run shares keeps only tasks to do.
+pub fn finish(redis: &mut Connection, id: &str) -> RedisResult<()> {
+    redis.xack(TASKS, GROUP, &[id])?;
+    redis.xdel(TASKS, &[id])?;
     Ok(())
+}
+
+/// Puts `task` on the queue, for any worker.
+pub fn put(redis: &mut Connection, task: &Task) -> RedisResult<Option<String>> {
+    let json = serde_json::to_string(task).expect("numbers always serialize");
+    redis.xadd(TASKS, "*", &[("task", json)])
 }
 
 /// The next task for worker `me`, and how many times it has been delivered: first one a

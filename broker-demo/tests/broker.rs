@@ -179,6 +179,7 @@ fn a_malformed_task_is_logged_and_acked_and_dropped(test: &str, worker: common::
     );
     let pending = redis.xpending(TASKS, GROUP).unwrap();
     assert_eq!(pending.count(), 0, "every message was acked");
+    assert_eq!(redis.xlen(TASKS).unwrap(), 0, "and deleted");
 }
 
 #[test]
