@@ -6,10 +6,10 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bench_bot::fakes::drive::FakeDrive;
-use bench_bot::fakes::telegram::{Event, FakeTelegram};
 use teloxide::Bot;
 
+use crate::fakes::drive::FakeDrive;
+use crate::fakes::telegram::{Event, FakeTelegram};
 use crate::{bot, drive, runner};
 
 /// The whole demo ends by then, whatever happens.

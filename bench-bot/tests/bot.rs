@@ -55,7 +55,7 @@ async fn commands_and_a_run_with_its_report_on_drive() {
         "one token, asked with the service account's JWT"
     );
     let sent_chart = s.telegram.events().into_iter().any(|e| {
-        matches!(e, bench_bot::fakes::telegram::Event::Document { chat, ref name, .. } if chat == ANN && name == "cpu_speedup.svg")
+        matches!(e, common::fakes::telegram::Event::Document { chat, ref name, .. } if chat == ANN && name == "cpu_speedup.svg")
     });
     assert!(sent_chart, "the chart is sent as a document");
     let start = s.bench_log().into_iter().next().expect("bench ran");

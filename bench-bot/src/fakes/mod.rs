@@ -1,4 +1,5 @@
-//! Local fakes of the services the bot talks to, so that it runs and is tested offline.
+//! Local fakes of the services the bot talks to, so that it runs and is tested offline
+//! (--demo and the tests both use them).
 
 mod bot_api;
 pub mod drive;

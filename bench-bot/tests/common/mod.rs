@@ -6,8 +6,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use bench_bot::fakes::drive::FakeDrive;
-use bench_bot::fakes::telegram::{Event, FakeTelegram};
+/// The bot's own fakes of Telegram and Drive, shared with its --demo.
+#[path = "../../src/fakes/mod.rs"]
+pub mod fakes;
+
+use fakes::drive::FakeDrive;
+use fakes::telegram::{Event, FakeTelegram};
 
 pub const ANN: i64 = 1001;
 pub const BOB: i64 = 1002;
