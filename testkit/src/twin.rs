@@ -341,7 +341,7 @@ pub fn run_both(
 }
 
 /// As [`run_both`], for a twin that starts processes with multiprocessing: it runs on
-/// each interpreter under each of the [`START_METHODS`].
+/// each interpreter under each of the [`START_METHODS`], the three at once.
 pub fn run_both_methods(
     test: &str,
     crate_dir: &str,
@@ -353,15 +353,22 @@ pub fn run_both_methods(
     script(crate_dir, script_name);
     let mut runs = Vec::new();
     for python in pythons(test, &[]) {
-        for method in START_METHODS {
-            let cmd = python.command(crate_dir, script_name, Some(method));
-            let out = command_within(cmd, limit);
-            runs.push(Run {
-                python,
-                method: Some(method),
-                out,
+        // The three runs of one interpreter at once: they wait more than they compute, and
+        // none of these twins measures time.
+        std::thread::scope(|scope| {
+            let started = START_METHODS.map(|method| {
+                let cmd = python.command(crate_dir, script_name, Some(method));
+                (method, scope.spawn(move || command_within(cmd, limit)))
             });
-        }
+            for (method, run) in started {
+                let out = run.join().unwrap_or_else(|e| resume_unwind(e));
+                runs.push(Run {
+                    python,
+                    method: Some(method),
+                    out,
+                });
+            }
+        });
     }
     with_rust(runs, exe, run_rust, limit)
 }
