@@ -93,10 +93,8 @@ fn demo(key: Option<String>) -> Result<(), Box<dyn Error>> {
     first.0.wait()?;
     println!("Killed worker-1 in the middle of: {task}");
     drop(held);
-    let mut others = [
-        start("worker-2", "100", Stdio::inherit())?,
-        start("worker-3", "100", Stdio::inherit())?,
-    ];
+    let [second, third] = ["worker-2", "worker-3"].map(|name| start(name, "100", Stdio::inherit()));
+    let mut others = [second?, third?];
     master.collect(DEMO_TIMEOUT)?;
     // Told "no more work", each worker ends by itself.
     for worker in &mut others {
