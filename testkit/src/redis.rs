@@ -132,7 +132,7 @@ use StartError::{Exited, Missing};
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
-        let _ = self.process.kill();
+        let _ = self.process.kill(); // does nothing to a child already reaped
         let _ = self.process.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
