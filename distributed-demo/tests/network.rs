@@ -731,3 +731,30 @@ fn a_wrong_answer_is_that_workers_error_and_its_task_goes_out_again() {
     let results = assert_all_results(&m.stdout, 2);
     assert!(results.contains(&(n, "honest".to_string())), "{}", m.stdout);
 }
+
+/// The Python twin's master checks squares too: a wrong one is that worker's error, said
+/// on stderr, and its task goes back to the queue; a right one is a result.
+#[test]
+fn the_twins_master_checks_squares_too() {
+    if let Some(why) = testkit::twin::missing(&[]) {
+        testkit::twin::skip("the_twins_master_checks_squares_too", &why);
+        return;
+    }
+    let check = "import distributed_demo as d
+board = d.Board([5, 6])
+for n in (board.get_task('rogue'), board.get_task('honest')):
+    board.put_result('rogue' if n == 5 else 'honest', n, 26 if n == 5 else 36)
+print(list(board.queue), board.results)";
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", check])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    let out = testkit::command_within(cmd, LIMIT);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let told = "lost rogue on task 5; it goes back to the queue\n[5] [(6, 36, 'honest')]\n";
+    assert_eq!(out.stdout, told, "{out:?}");
+    assert_eq!(
+        out.stderr, "master: rogue: wrong answer: 5 * 5 = 26\n",
+        "{out:?}"
+    );
+}
