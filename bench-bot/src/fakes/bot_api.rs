@@ -44,25 +44,27 @@ async fn method(
         };
         return send_document(&shared, form).await;
     }
-    let body = axum::body::to_bytes(request.into_body(), 1 << 20).await;
-    let body: Value = body
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
+    let body = axum::body::to_bytes(request.into_body(), 1 << 20)
+        .await
         .unwrap_or_default();
+    // teloxide sends JSON; python-telegram-bot sends a form whose values are JSON or text.
+    let body: Value = serde_json::from_slice(&body).unwrap_or_else(|_| form(&body));
     let (lock, notify) = &*shared;
-    let chat = body["chat_id"].as_i64().unwrap_or_default();
+    let chat = number(&body["chat_id"]).unwrap_or_default();
     let text = body["text"].as_str().unwrap_or_default().to_string();
     match method.as_str() {
         "getme" => ok(json!({"id": 1, "is_bot": true, "first_name": "bench-bot",
             "username": "bench_bot", "can_join_groups": false,
             "can_read_all_group_messages": false, "supports_inline_queries": false,
             "can_connect_to_business": false, "has_main_web_app": false})),
+        "deletewebhook" => ok(json!(true)),
         "getwebhookinfo" => ok(json!({"url": "", "has_custom_certificate": false,
             "pending_update_count": 0})),
         "getupdates" => {
-            let offset = body["offset"].as_i64().unwrap_or(0);
+            let offset = number(&body["offset"]).unwrap_or(0);
             // A long poll: wait for an update, at most the bot's timeout (capped at 5 s).
-            let wait = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0).min(5));
+            let wait =
+                Duration::from_secs(number(&body["timeout"]).unwrap_or(0).clamp(0, 5) as u64);
             let deadline = tokio::time::Instant::now() + wait;
             loop {
                 let woken = notify.notified();
@@ -89,7 +91,7 @@ async fn method(
             ok(message(chat, id, json!({"text": text})))
         }
         "editmessagetext" => {
-            let id = body["message_id"].as_i64().unwrap_or_default();
+            let id = number(&body["message_id"]).unwrap_or_default();
             let mut c = lock.lock().expect("no code panics holding this lock");
             c.events.push(Event::Edited {
                 chat,
@@ -131,4 +133,32 @@ async fn send_document(shared: &Shared, mut form: Multipart) -> Response {
     let document = json!({"file_id": format!("file{id}"), "file_unique_id": format!("u{id}"),
         "file_name": name});
     ok(message(chat, id, json!({"document": document})))
+}
+
+/// A number sent as JSON or as text.
+fn number(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| value.as_str()?.parse().ok())
+}
+
+/// An application/x-www-form-urlencoded body as a JSON object of its fields.
+fn form(body: &[u8]) -> Value {
+    let decode = |s: &str| {
+        let mut bytes = Vec::new();
+        let mut input = s.bytes();
+        while let Some(b) = input.next() {
+            match b {
+                b'+' => bytes.push(b' '),
+                b'%' => {
+                    let hex: String = input.by_ref().take(2).map(char::from).collect();
+                    bytes.push(u8::from_str_radix(&hex, 16).unwrap_or(b'?'));
+                }
+                b => bytes.push(b),
+            }
+        }
+        String::from_utf8_lossy(&bytes).to_string()
+    };
+    let text = String::from_utf8_lossy(body);
+    let fields = text.split('&').filter_map(|pair| pair.split_once('='));
+    let fields = fields.map(|(k, v)| (decode(k), Value::String(decode(v))));
+    Value::Object(fields.collect())
 }

@@ -46,6 +46,17 @@ impl Setup {
     /// Fakes, a temp dir with the fake bench, and the bot answering ANN and BOB, with Drive
     /// credentials or without; the fake bench sleeps `seconds`.
     pub async fn start(name: &str, with_drive: bool, seconds: f64) -> Setup {
+        let bot = Command::new(env!("CARGO_BIN_EXE_bench-bot"));
+        Setup::start_program(name, with_drive, seconds, bot).await
+    }
+
+    /// The same with another program as the bot (the Python twin).
+    pub async fn start_program(
+        name: &str,
+        with_drive: bool,
+        seconds: f64,
+        mut command: Command,
+    ) -> Setup {
         let telegram = FakeTelegram::start().await.expect("fake Telegram");
         let drive = FakeDrive::start().await.expect("fake Drive");
         let dir = std::env::temp_dir().join(format!("bench-bot-{name}-{}", std::process::id()));
@@ -59,7 +70,6 @@ impl Setup {
             .expect("chmod");
         let key = dir.join("key.json");
         std::fs::write(&key, drive.credentials()).expect("key file");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_bench-bot"));
         command
             .env("TELOXIDE_TOKEN", TOKEN)
             .env("TELOXIDE_API_URL", telegram.url())
