@@ -3,19 +3,20 @@ benchmark on request, one run at a time with the others queued, and uploads the 
 Google Drive. The work runs on a ProcessPoolExecutor (bench_bot_runner.py), so the event
 loop answers every chat while a run goes; Drive is plain HTTP (bench_bot_drive.py).
 
-Run with: TELOXIDE_TOKEN=... BENCH_BOT_CHATS=... python3 bench_bot.py (see --help)."""
+Run with: python3 bench_bot.py --demo (local fakes, offline), or as a real bot:
+TELOXIDE_TOKEN=... BENCH_BOT_CHATS=... python3 bench_bot.py (see --help)."""
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections import deque
 
+import bench_bot_drive
 import bench_bot_runner as runner
 
 ENVIRONMENT = ("The bot token is read from TELOXIDE_TOKEN only (never from an argument); make a bot and get "
@@ -24,7 +25,6 @@ ENVIRONMENT = ("The bot token is read from TELOXIDE_TOKEN only (never from an ar
                "(BENCH_BOT_DRIVE_FOLDER); without them uploads are off.")
 HELP = ("/bench [GROUP...] [--quick | --smoke] runs the benchmark (this Python bot measures the cpu group), "
         "/status shows what runs and waits, /cancel stops your run.")
-EDIT_EVERY = 2.0
 
 
 class Bot:
@@ -96,54 +96,16 @@ class Bot:
             chat, mode, label = self.waiting.popleft()
             self.running = (chat, label, time.monotonic(), asyncio.Event())
             try:
-                await self.run(chat, mode, label, self.running[3])
+                await runner.run(self.app.bot, chat, mode, label, self.running[3], self.drive)
             except Exception as e:  # a run that raised must not stop the worker
                 print(f"bench-bot: could not answer chat {chat}: {e}", file=sys.stderr)
             self.running = None
-
-    async def run(self, chat, mode, label, cancelled):
-        bot = self.app.bot
-        message = await bot.send_message(chat, f"{label}: running, 0 s")
-        started, last = time.monotonic(), [""]
-
-        async def tick():
-            shown = ""
-            while True:
-                await asyncio.sleep(EDIT_EVERY)
-                text = f"{label}: running, {int(time.monotonic() - started)} s {last[0]}".rstrip()
-                if text != shown:
-                    await bot.edit_message_text(text, chat, message.message_id)
-                    shown = text
-
-        ticker = asyncio.create_task(tick())
-        try:
-            rows = await runner.measure(mode, lambda line: last.__setitem__(0, line), cancelled)
-        finally:
-            ticker.cancel()
-        if rows is None:
-            await bot.edit_message_text(f"{label}: cancelled; its processes were killed.", chat, message.message_id)
-            return
-        out = tempfile.mkdtemp(prefix="bench-bot-")
-        try:
-            table, files = runner.write_report(rows, out)
-            await bot.edit_message_text(f"{label}: done in {time.monotonic() - started:.1f} s", chat, message.message_id)
-            await bot.send_message(chat, table)
-            if self.drive is None:
-                reply = "Drive uploads are off (no credentials configured), so the report stays here."
-            else:
-                try:
-                    uploaded = await asyncio.to_thread(self.drive.upload, files)
-                    reply = "Uploaded to Google Drive:\n" + "\n".join(f"{n}: {link}" for n, link in uploaded)
-                except RuntimeError as e:
-                    reply = f"The Drive upload failed ({e}); the results above are complete."
-            await bot.send_message(chat, reply)
-        finally:
-            shutil.rmtree(out, ignore_errors=True)
 
 
 def arguments():
     env = os.environ.get
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=ENVIRONMENT)
+    parser.add_argument("--demo", action="store_true", help="play a scripted chat against local fakes of Telegram and Drive")
     parser.add_argument("--chats", default=env("BENCH_BOT_CHATS", ""), help="chat ids it answers [env: BENCH_BOT_CHATS]")
     parser.add_argument("--api-url", default=env("TELOXIDE_API_URL", "https://api.telegram.org/"),
                         help="the Bot API's address [env: TELOXIDE_API_URL]")
@@ -155,8 +117,36 @@ def arguments():
     return parser.parse_args()
 
 
+def dropped(error):
+    print(f"bench-bot: Telegram did not answer ({type(error).__name__}); polling again after a pause", file=sys.stderr)
+
+
+@contextlib.asynccontextmanager
+async def serving(token, api_url, allowed, drive):
+    """Polls Telegram and runs the worker until the block ends."""
+    from telegram.ext import Application, MessageHandler, filters
+    # httpx's own log lines would print request URLs, which hold the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    app = Application.builder().token(token).base_url(api_url.rstrip("/") + "/bot").concurrent_updates(True).build()
+    bot = Bot(app, allowed, drive)
+    app.add_handler(MessageHandler(filters.ALL, bot.on_message))
+    async with app:
+        await app.start()
+        await app.updater.start_polling(timeout=10, error_callback=dropped)
+        worker = asyncio.create_task(bot.work())
+        try:
+            yield bot
+        finally:
+            worker.cancel()
+            await app.updater.stop()
+            await app.stop()
+
+
 async def main():
     args = arguments()
+    if args.demo:
+        import bench_bot_demo
+        return await bench_bot_demo.demo(serving)
     token = os.environ.get("TELOXIDE_TOKEN")
     if not token:
         sys.exit(f"TELOXIDE_TOKEN is not set. {ENVIRONMENT}")
@@ -166,25 +156,12 @@ async def main():
     drive, why = None, "off (no credentials or folder configured)"
     if args.credentials and args.drive_folder:
         try:
-            import bench_bot_drive
             drive, why = bench_bot_drive.Drive(args.credentials, args.drive_url, args.drive_folder), ""
         except ImportError:
             why = "off (the cryptography module, which signs the service account's token request, is missing)"
     print(f"bench-bot: answering chats {allowed}; Drive uploads {why or 'into folder ' + args.drive_folder}", flush=True)
-    from telegram.ext import Application, MessageHandler, filters
-    # Its own log lines would print request URLs, which hold the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    app = Application.builder().token(token).base_url(args.api_url.rstrip("/") + "/bot").concurrent_updates(True).build()
-    bot = Bot(app, allowed, drive)
-    app.add_handler(MessageHandler(filters.ALL, bot.on_message))
-
-    def dropped(error):
-        print(f"bench-bot: Telegram did not answer ({type(error).__name__}); polling again after a pause", file=sys.stderr)
-
-    async with app:
-        await app.start()
-        await app.updater.start_polling(timeout=10, error_callback=dropped)
-        await bot.work()
+    async with serving(token, args.api_url, allowed, drive):
+        await asyncio.Event().wait()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ JWT signed with the account's key (the cryptography module) is exchanged at its 
 for an access token, then each file goes up as a multipart upload. Blocking urllib calls,
 so the bot runs them with asyncio.to_thread."""
 
+import asyncio
 import base64
 import json
 import time
@@ -79,3 +80,14 @@ class Drive:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as r:
             file = json.load(r)
         return file.get("webViewLink") or f"id {file.get('id')}"
+
+
+async def answer(drive, files):
+    """The bot's one reply about the upload: the links, what failed, or that uploads are off."""
+    if drive is None:
+        return "Drive uploads are off (no credentials configured), so the report stays here."
+    try:
+        uploaded = await asyncio.to_thread(drive.upload, files)
+    except RuntimeError as e:
+        return f"The Drive upload failed ({e}); the results above are complete."
+    return "Uploaded to Google Drive:\n" + "\n".join(f"{name}: {link}" for name, link in uploaded)

@@ -7,10 +7,15 @@ import bisect
 import json
 import multiprocessing
 import os
+import shutil
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
+import bench_bot_drive
+
 WORKERS = 2
+EDIT_EVERY = 2.0  # seconds between edits of the progress message (Telegram limits edits)
 # Terms of the pi series and searches per run, by mode.
 SIZES = {"--smoke": (20_000, 2_000), "--quick": (1_500_000, 200_000), "full": (6_000_000, 800_000)}
 ARRAY = list(range(0, 2_000_000, 2))
@@ -89,3 +94,36 @@ def write_report(rows, out):
         f.write("\n".join(lines) + "\n")
     return "\n".join(lines[lines.index("### targets (BENCH.md)"):]), [
         os.path.join(out, "results.json"), os.path.join(out, "results.md")]
+
+
+async def run(bot, chat, mode, label, cancelled, drive):
+    """One job: a progress message edited while it runs, then the table and the Drive links."""
+    message = await bot.send_message(chat, f"{label}: running, 0 s")
+    started, last = time.monotonic(), [""]
+
+    async def tick():
+        shown = ""
+        while True:
+            await asyncio.sleep(EDIT_EVERY)
+            text = f"{label}: running, {int(time.monotonic() - started)} s {last[0]}".rstrip()
+            if text != shown:
+                await bot.edit_message_text(text, chat, message.message_id)
+                shown = text
+
+    ticker = asyncio.create_task(tick())
+    try:
+        rows = await measure(mode, lambda line: last.__setitem__(0, line), cancelled)
+    finally:
+        ticker.cancel()
+    if rows is None:
+        await bot.edit_message_text(f"{label}: cancelled; its processes were killed.", chat, message.message_id)
+        return
+    out = tempfile.mkdtemp(prefix="bench-bot-")
+    try:
+        table, files = write_report(rows, out)
+        await bot.edit_message_text(f"{label}: done in {time.monotonic() - started:.1f} s", chat, message.message_id)
+        await bot.send_message(chat, table)
+        reply = await bench_bot_drive.answer(drive, files)
+        await bot.send_message(chat, reply)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)

@@ -75,3 +75,35 @@ async fn twin_bench_bot_against_the_fakes() {
         "the token is never printed"
     );
 }
+
+#[test]
+fn twin_demo_prints_the_programs_chat() {
+    let test = "twin_demo_prints_the_programs_chat";
+    if let Some(why) = twin::missing(&["telegram", "cryptography"]) {
+        twin::skip(test, &why);
+        return;
+    }
+    let script = twin::script(env!("CARGO_MANIFEST_DIR"), "bench_bot.py");
+    let mut demo = Command::new("python3");
+    demo.arg(script).arg("--demo");
+    let out = testkit::command_within(demo, Duration::from_secs(120));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let at = |line: &str| {
+        let found = lines.iter().position(|l| l.starts_with(line));
+        found.unwrap_or_else(|| panic!("no {line:?} in\n{}", out.stdout))
+    };
+    // The lines the Rust demo prints, in the same order.
+    assert!(at("Ann: /start") < at("bot to Ann: Hello!"));
+    assert!(at("bot to Ann: bench cpu --smoke: running") < at("Bob: /status"));
+    assert!(
+        at("bot to Bob: Running: bench cpu --smoke for chat 1001")
+            < at("bot to Ann (edits its message): bench cpu --smoke: done in")
+    );
+    assert!(
+        at("Eve: /bench") < at("bot to Eve: Sorry, this bot serves only the chats on its list")
+    );
+    for file in ["results.json", "results.md"] {
+        at(&format!("Drive received: {file} ("));
+    }
+}
