@@ -54,10 +54,20 @@ fn multicore_demo_py_prints_the_same_lines_and_its_threads_share_one_core_under_
             );
         } else {
             // No GIL: the threads run at once, and the twin says what the Rust program
-            // would. Generous: a busy machine gives each thread less than a core, but
-            // shares its cores fairly between threads, so N threads still get more than one.
-            if cores > 1 {
-                assert!(cpu > one * 1.3, "{python}");
+            // would. Checked where one busy thread got most of a core: on a busier machine
+            // more threads do not get more CPU (the scheduler shares it between programs,
+            // not threads), and the test says it did not check.
+            if cores > 1 && one >= 90.0 {
+                assert!(cpu > 130.0, "{python}");
+            } else if cores > 1 {
+                twin::skip(
+                    test,
+                    &format!(
+                        "{}: one thread got {one}% of a core, so the machine is busy: \
+                         whether {cores} threads got more is not checked",
+                        run.python
+                    ),
+                );
             }
             assert!(
                 [

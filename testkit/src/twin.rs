@@ -7,7 +7,8 @@
 //! Every twin runs on every CPython here: `python3` on PATH, and the CPython 3.14 and
 //! free-threaded 3.14t that `scripts/python.sh` builds. A test says `skipped:` for each one
 //! that is absent, so a run that checked fewer interpreters says so. The Rust program runs
-//! once per test, each twin once per interpreter, one after another (some time a race).
+//! once per test; the twin once per interpreter, one interpreter after another (some twins
+//! measure CPU time or a race), and a multiprocessing twin under each of its start methods.
 
 use std::fmt;
 use std::io::Write;
@@ -47,7 +48,8 @@ pub struct Python {
     /// Built with `--disable-gil` (`Py_GIL_DISABLED`), as python3.14t is.
     pub free_threaded: bool,
     /// Whether its GIL is on when it starts: always before 3.13, and on a free-threaded
-    /// build only when asked for (`PYTHON_GIL=1`) or forced by an extension module.
+    /// build only when asked for (`PYTHON_GIL=1`). An extension module not made for a
+    /// free-threaded build turns it on when imported.
     pub gil: bool,
 }
 
