@@ -53,7 +53,11 @@ impl Group for Io {
     }
 
     fn planned(&self, cfg: &Cfg) -> u64 {
-        ((counts(cfg.mode).len() + http_counts(cfg.mode).len()) * 2 * 2) as u64
+        let joined: usize = Case::JOINED
+            .iter()
+            .map(|&c| joined_counts(cfg.mode, c).len())
+            .sum();
+        ((counts(cfg.mode).len() + http_counts(cfg.mode).len()) * 2 * 2 + joined) as u64
     }
 
     fn run(&self, cfg: &Cfg) -> Res<Vec<Row>> {
@@ -169,7 +173,11 @@ fn table(rows: &[Row]) -> String {
 fn series(rows: &[Row], memory: bool) -> Vec<Series> {
     let mut out: Vec<Series> = Vec::new();
     for rust in [true, false] {
-        for case in Case::WAITS.into_iter().chain(Case::HTTP) {
+        for case in Case::WAITS
+            .into_iter()
+            .chain(Case::JOINED)
+            .chain(Case::HTTP)
+        {
             let mut points = Vec::new();
             let mut name = None;
             for r in rows
@@ -215,6 +223,15 @@ fn counts(mode: Mode) -> Vec<usize> {
     )
 }
 
+/// N of the one-task `join_all` rows (Rust only, full run): the unconstrained one at 100k and
+/// 1M; the budgeted one only at 100k, since it grows as N squared (163 s at 1M).
+fn joined_counts(mode: Mode, case: Case) -> Vec<usize> {
+    match case {
+        Case::JoinAll => mode.pick(vec![100], vec![], vec![100_000]),
+        _ => mode.pick(vec![100], vec![], vec![100_000, 1_000_000]),
+    }
+}
+
 /// Connections at once: each is a socket on both sides, so far fewer than waits. The quick
 /// run leaves HTTP to the full run: no target reads it.
 fn http_counts(mode: Mode) -> Vec<usize> {
@@ -238,11 +255,16 @@ enum Case {
     Threads,
     HttpTokio,
     HttpThreads,
+    /// One task drives `join_all` over N sleeps on a current-thread runtime (Rust only).
+    JoinAll,
+    /// The same, with tokio's cooperative budget lifted (`task::unconstrained`).
+    JoinAllUnconstrained,
 }
 
 impl Case {
     pub const WAITS: [Case; 2] = [Case::Tokio, Case::Threads];
     pub const HTTP: [Case; 2] = [Case::HttpTokio, Case::HttpThreads];
+    pub const JOINED: [Case; 2] = [Case::JoinAll, Case::JoinAllUnconstrained];
 
     /// Its name in checks and progress lines.
     fn name(self) -> &'static str {
@@ -251,6 +273,8 @@ impl Case {
             Case::Threads => "threads",
             Case::HttpTokio => "http-tokio",
             Case::HttpThreads => "http-threads",
+            Case::JoinAll => "join_all",
+            Case::JoinAllUnconstrained => "join_all-unconstrained",
         }
     }
 
@@ -261,6 +285,7 @@ impl Case {
             Case::Threads => "threads",
             Case::HttpTokio => "http-asyncio",
             Case::HttpThreads => "http-threads",
+            Case::JoinAll | Case::JoinAllUnconstrained => "none",
         }
     }
 
@@ -270,6 +295,8 @@ impl Case {
             Case::Threads => "OS threads",
             Case::HttpTokio => "tokio tasks, HTTP",
             Case::HttpThreads => "OS threads, HTTP",
+            Case::JoinAll => "one task, `join_all` (current-thread)",
+            Case::JoinAllUnconstrained => "one task, `join_all` in `unconstrained`",
         }
     }
 
@@ -279,6 +306,7 @@ impl Case {
             Case::Threads => "Python threads",
             Case::HttpTokio => "Python asyncio, HTTP",
             Case::HttpThreads => "Python threads, HTTP",
+            Case::JoinAll | Case::JoinAllUnconstrained => "—",
         }
     }
 
@@ -317,6 +345,8 @@ fn role_run(case: Case, n: usize, arg: u64) -> Res<()> {
     let port = u16::try_from(arg).unwrap_or(0);
     let (answer, wall) = match case {
         Case::Tokio => waits_in_tokio(n, delay)?,
+        Case::JoinAll => waits_joined(n, delay, false)?,
+        Case::JoinAllUnconstrained => waits_joined(n, delay, true)?,
         Case::HttpTokio => {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
@@ -431,6 +461,36 @@ fn waits_in_tokio(n: usize, delay: Duration) -> Res<(u64, Duration)> {
     Ok((done, start.elapsed()))
 }
 
+/// N sleeps, all alive at once, as futures of one task that awaits `join_all` of them on a
+/// current-thread runtime: no task per wait, so no task cell (the futures' slots in
+/// `join_all`'s set are the cost).
+///
+/// tokio's cooperative budget gives a task 128 operations on tokio's resources per poll;
+/// once they are spent, every further resource (a `Sleep` too) answers Pending and asks to
+/// be polled again, so that one busy task yields to the others on its thread and cannot
+/// starve them. A task that joins N futures spends the budget on its first 128 and each
+/// poll gets through about 128 more, while `join_all` walks its woken futures again: the
+/// work grows as N squared (100k took 1.4 s, 1M 163 s). `unconstrained` lifts the budget
+/// for this one future, which is safe here because nothing else runs on the thread.
+fn waits_joined(n: usize, delay: Duration, unconstrained: bool) -> Res<(u64, Duration)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let start = Instant::now();
+    let done = rt.block_on(async {
+        // Made straight into join_all's set: a Vec of them first would hold every Sleep
+        // twice at the peak (a million of them: 107 MiB more).
+        let all = futures::future::join_all((0..n).map(|_| tokio::time::sleep(delay)));
+        let finished = if unconstrained {
+            tokio::task::unconstrained(all).await
+        } else {
+            all.await
+        };
+        finished.len() as u64
+    });
+    Ok((done, start.elapsed()))
+}
+
 /// The `HttpServer` role.
 fn server_role(delay_ms: u64) -> Res<()> {
     let delay = Duration::from_millis(delay_ms);
@@ -493,6 +553,38 @@ fn gather(
     }
     let peak = (!peaks.is_empty()).then(|| Fig::new("MiB", peaks));
     Ok((Fig::new("s", walls), peak, answer))
+}
+
+/// A Rust row with no Python counterpart: N waits of `delay` ms.
+fn rust_only(cfg: &Cfg, n: usize, case: Case, delay: u64) -> Row {
+    let mut row = Row::new(NAME, Key { case, n }, format!("N = {n}"), case.label());
+    row.workers = Some(n);
+    row.python = Cell::Absent;
+    cfg.step(&format!("io N={n} Rust {}", case.name()));
+    match gather(cfg.runs.repeats, || child(&cfg.exe, case, n, delay)) {
+        Ok((wall, peak, answer)) => {
+            row.rust = Cell::Fig(wall);
+            row.rust_peak_mib = Some(peak.map_or(Cell::Na, Cell::Fig));
+            row.rust_answer = answer;
+        }
+        Err(e) => {
+            row.rust_peak_mib = Some(Cell::Na);
+            row.notes.push(format!("Rust: {e}"));
+        }
+    }
+    if case == Case::JoinAll && cfg.mode == Mode::Full {
+        row.notes.push(
+            "measured at 100k only: under tokio's budget one task joining N sleeps takes time \
+             growing as N squared (163 s for 1M here)"
+                .into(),
+        );
+    }
+    if row.rust_answer != json!(n) && row.notes.is_empty() {
+        row.notes
+            .push(format!("Rust: only {} of {n} completed", row.rust_answer));
+    }
+    cfg.done();
+    row.finish()
 }
 
 /// Measures one (Rust, Python) pair at one N; `arg` is the delay or the server's port.
@@ -587,6 +679,11 @@ fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             rows.push(pair(cfg, n, case, delay));
         }
     }
+    for case in Case::JOINED {
+        for n in joined_counts(cfg.mode, case) {
+            rows.push(rust_only(cfg, n, case, delay));
+        }
+    }
     let http = http_counts(cfg.mode);
     if http.is_empty() {
         return Ok(rows);
@@ -642,6 +739,31 @@ fn targets(rows: &[Row]) -> Vec<Target> {
         million.and_then(peak),
         mib,
         Some(&|v| v <= 256.0),
+    ));
+    // The best way to hold a million waits: one task each, or one task joining them all.
+    let best = [Case::Tokio, Case::JoinAllUnconstrained, Case::JoinAll]
+        .into_iter()
+        .filter_map(|case| {
+            let r = find(rows, &Key { case, n: 1_000_000 })?;
+            Some((case, peak(r)?, r.rust.median()?))
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    out.push(check(
+        "io.million_best_memory",
+        "io: 1M waits (full run), the best of tokio::spawn per wait and one task joining them, \
+         peak memory <= 190 MiB (published: 213.6 MB, 207 MB)",
+        best.map(|b| b.1),
+        |v| match best {
+            Some((case, _, wall)) => format!(
+                "{} ({}, {:.0} bytes per task, wall {} s)",
+                mib(v),
+                case.label(),
+                v * 1048576.0 / 1e6,
+                sig(wall)
+            ),
+            None => "n/a".into(),
+        },
+        Some(&|v| v <= 190.0),
     ));
     out.push(check(
         "io.tokio_1m_vs_asyncio",
