@@ -9,8 +9,9 @@
 #
 # The builds go to a cache outside the work tree, $PYTHON_CACHE or
 # ~/.cache/concurrency-twins/python, so a second run is instant. The archive's address is
-# the first Debian mirror named in this machine's apt sources; the tarball's checksum is
-# checked before anything is built from it.
+# the first Debian mirror named in this machine's apt sources ($PYTHON_MIRROR, a Debian
+# mirror's URL, takes its place); the tarball's checksum is checked before anything is
+# built from it.
 set -euo pipefail
 
 VERSION=3.14.7
@@ -45,14 +46,14 @@ mirror() {
 fetch_source() {
     local tarball="$cache/$TARBALL" base
     if [ ! -f "$tarball" ] || ! echo "$SHA256  $tarball" | sha256sum -c --status; then
-        base="$(mirror)"
+        base="${PYTHON_MIRROR:-$(mirror)}"
         [ -n "$base" ] || die "no Debian archive in /etc/apt/sources.list{,.d}: cannot fetch $TARBALL"
         command -v curl >/dev/null || die "curl is needed to fetch $TARBALL"
-        echo "fetching $TARBALL from the Debian archive in this machine's apt sources" >&2
+        echo "fetching $TARBALL from $base" >&2
         curl -fsSL --retry 3 -o "$tarball.part" "$base/pool/main/p/python3.14/$TARBALL" ||
-            die "could not fetch $base/pool/main/p/python3.14/$TARBALL"
+            { rm -f "$tarball.part"; die "could not fetch $base/pool/main/p/python3.14/$TARBALL"; }
         echo "$SHA256  $tarball.part" | sha256sum -c --status ||
-            die "$TARBALL has the wrong sha256 (expected $SHA256): not building from it"
+            { rm -f "$tarball.part"; die "$TARBALL has the wrong sha256 (expected $SHA256): not building from it"; }
         mv "$tarball.part" "$tarball"
     fi
 }
@@ -95,7 +96,7 @@ case "${1:-}" in
         exit 0
         ;;
     -h | --help)
-        sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;
