@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 # fewer for the counting version (the Rust program's is 1,000,000: Python runs it slower).
 NAIVE_CALLS = 2_000_000
 CALLS = 200_000
-TRIES = 3  # runs of the tutorial's code, at most, until one loses an update
+TRIES = 5  # runs of the tutorial's code, at most, until one loses an update
 
 # ANCHOR: idea
 # ANCHOR: naive
