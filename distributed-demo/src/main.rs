@@ -53,13 +53,11 @@
 mod master;
 mod protocol;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::{error::Error, net::TcpStream, thread, time::Duration};
-
 use clap::{Args, Parser, Subcommand};
 use master::Master;
 use protocol::Msg;
+use std::process::{Child, Command, Stdio};
+use std::{error::Error, io::BufRead, io::BufReader, net::TcpStream, thread, time::Duration};
 
 const KEY_ENV: &str = "DISTRIBUTED_DEMO_AUTHKEY"; // in the environment, `ps` does not show it
 const DEMO_TASKS: u32 = 10;
@@ -96,9 +94,8 @@ fn demo(key: Option<String>) -> Result<(), Box<dyn Error>> {
     let [second, third] = ["worker-2", "worker-3"].map(|name| start(name, "100", Stdio::inherit()));
     let mut others = [second?, third?];
     master.collect(DEMO_TIMEOUT)?;
-    // Told "no more work", each worker ends by itself.
     for worker in &mut others {
-        worker.0.wait()?;
+        worker.0.wait()?; // told "no more work", each worker ends by itself
     }
     Ok(())
 }
@@ -158,38 +155,31 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 }
 
-/// The worker: connect, prove the key, then take tasks until there are none.
 fn worker(args: &WorkerArgs, key: &[u8]) -> Result<(), Box<dyn Error>> {
-    let addr = &args.connect;
+    let (addr, name) = (&args.connect, &args.name);
     println!("Connect to server {addr}...");
     let stream = TcpStream::connect(addr).map_err(|e| format!("connecting to {addr}: {e}"))?;
-    // Every message has a deadline: a silent master cannot hold this worker forever.
-    let limit = Duration::from_secs(args.timeout);
+    let limit = Duration::from_secs(args.timeout); // per message: no silent master holds us forever
     stream.set_nodelay(true)?; // small request/reply messages: send each at once
     let failed = |e: std::io::Error| format!("the master at {addr}: {e}");
-    let name = &args.name;
-    protocol::worker_handshake(&stream, key, name, limit).map_err(failed)?;
+    protocol::log_in(&stream, key, name, limit).map_err(failed)?;
     println!("Handshake ok: {name} and the master share the key.");
     loop {
         protocol::send(&stream, &Msg::GetTask).map_err(failed)?;
-        match protocol::recv(&stream, limit).map_err(failed)? {
-            Msg::Task(n) => {
-                println!("run task {n} * {n}...");
-                // The tutorial's worker sleeps too: the work "takes time".
-                thread::sleep(Duration::from_millis(args.delay_ms));
-                let square = u64::from(n) * u64::from(n);
-                protocol::send(&stream, &Msg::Square(n, square)).map_err(failed)?;
-            }
+        let n = match protocol::recv(&stream, limit).map_err(failed)? {
+            Msg::Task(n) => n,
             Msg::NoMoreWork => break,
             other => return Err(format!("unexpected from the master: {other:?}").into()),
-        }
+        };
+        println!("run task {n} * {n}...");
+        thread::sleep(Duration::from_millis(args.delay_ms)); // the tutorial's worker sleeps too
+        protocol::send(&stream, &Msg::Square(n, u64::from(n) * u64::from(n))).map_err(failed)?;
     }
     println!("worker exit.");
     Ok(())
 }
 
-/// A child that dropping kills and reaps, so that no path, an error included, leaves it.
-struct KillOnDrop(Child);
+struct KillOnDrop(Child); // dropped, it kills and reaps: no path, an error included, leaves it
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {

@@ -7,21 +7,16 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc::Receiver, mpsc::Sender};
 use std::{collections::VecDeque, error::Error, io, thread, time::Duration, time::Instant};
 
-/// At most this many connections are served at once, the rest wait in the listen
-/// backlog; one silent in its handshake is dropped soon, so idle floods pass.
-const MAX_CONNS: usize = 16;
-/// The whole handshake, however its bytes trickle in, must be over within this.
-const HANDSHAKE_LIMIT: Duration = Duration::from_secs(1);
+const MAX_CONNS: usize = 16; // more wait in the backlog; idle ones go in 1 s, so floods pass
+const HANDSHAKE_LIMIT: Duration = Duration::from_secs(1); // in all, however its bytes trickle in
 /// A task's lease: a worker silent this long while it holds a task is taken for dead and
 /// the task goes back. Longer than any task (at most 1 s), far shorter than a run.
 const LEASE: Duration = Duration::from_secs(3);
-/// Once the work is done, how long the master waits for its workers to hear so.
-const GRACE: Duration = Duration::from_secs(1);
+const GRACE: Duration = Duration::from_secs(1); // after the work, for workers to hear it is done
 
-/// A task is a number n, each one different; a result is `(n, n * n, the worker's name)`.
-type Results = Sender<(u32, u64, String)>;
+type Results = Sender<(u32, u64, String)>; // (n, n * n, the worker's name); each task a new n
 
-/// A master serving its tasks in the background, until `collect` has every result.
+/// A master serving its tasks in the background; `collect` prints each result as it comes.
 pub struct Master {
     pub addr: SocketAddr,
     tasks: u32,
@@ -45,7 +40,6 @@ struct State {
 }
 
 impl Master {
-    /// Listens on `addr`, queues `tasks` numbers and serves them in the background.
     pub fn start(addr: &str, key: Vec<u8>, tasks: u32) -> Result<Master, String> {
         let listener = TcpListener::bind(addr).map_err(|e| format!("listening on {addr}: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -68,15 +62,12 @@ impl Master {
         })
     }
 
-    /// Prints each result as it comes, and gives up after `timeout`.
     pub fn collect(self, timeout: Duration) -> Result<(), Box<dyn Error>> {
         let (deadline, tasks, mut received) = (Instant::now() + timeout, self.tasks, 0);
-        // Only the connection holding a task sends its result: each one counts once.
-        while received < tasks {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let Ok((n, square, by)) = self.results.recv_timeout(left) else {
-                break;
-            };
+        let left = || deadline.saturating_duration_since(Instant::now());
+        // Till the deadline; only a task's holder sends its result, so each counts once.
+        let in_time = std::iter::from_fn(|| self.results.recv_timeout(left()).ok());
+        for (n, square, by) in in_time.take(tasks as usize) {
             println!("Result: {n} * {n} = {square} (from {by})");
             received += 1;
         }
@@ -84,8 +75,7 @@ impl Master {
         state.done = true;
         state.queue.clear();
         self.shared.changed.notify_all();
-        // The workers waiting for a task hear there is none; no connection, silent or
-        // trickling, keeps the master past GRACE.
+        // Workers waiting for a task hear there is none; no connection keeps the master past GRACE.
         let waited = (self.shared.changed).wait_timeout_while(state, GRACE, |s| s.served > 0);
         drop(waited.expect("no thread panics holding it"));
         if received < tasks {
@@ -103,8 +93,7 @@ impl Shared {
 
     /// Waits until `ready` holds for the state, then returns it, locked.
     fn when(&self, ready: impl Fn(&State) -> bool) -> MutexGuard<'_, State> {
-        let waited = self.changed.wait_while(self.lock(), |s| !ready(s));
-        waited.expect("no thread panics holding it")
+        (self.changed.wait_while(self.lock(), |s| !ready(s))).expect("no thread panics holding it")
     }
 }
 
@@ -128,12 +117,11 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, results: &Results) 
 // ANCHOR: idea
 /// One connection, start to end. However it ends, the tasks it holds go back.
 fn serve(stream: TcpStream, peer: SocketAddr, shared: &Shared, results: &Results) {
-    let (mut name, mut holding) = (None, Vec::new());
+    let (mut name, mut holding) = (String::from("connection"), Vec::new()); // named once in
     let mut converse = || -> io::Result<()> {
         stream.set_nodelay(true)?; // small request/reply messages: send each at once
         stream.set_write_timeout(Some(LEASE))?;
-        let key = &shared.key;
-        let worker = name.insert(protocol::master_handshake(&stream, key, HANDSHAKE_LIMIT)?);
+        name = protocol::admit(&stream, &shared.key, HANDSHAKE_LIMIT)?;
         loop {
             match protocol::recv(&stream, LEASE)? {
                 Msg::GetTask => {
@@ -148,27 +136,23 @@ fn serve(stream: TcpStream, peer: SocketAddr, shared: &Shared, results: &Results
                 }
                 Msg::Square(n, square) if holding.contains(&n) => {
                     if square != u64::from(n) * u64::from(n) {
-                        // checked, not believed
-                        return Err(io::Error::other(format!(
-                            "wrong answer: {n} * {n} = {square}"
-                        )));
+                        let why = format!("wrong answer: {n} * {n} = {square}");
+                        return Err(io::Error::other(why)); // checked, not believed
                     }
                     holding.retain(|&held| held != n);
-                    let _ = results.send((n, square, worker.clone()));
+                    let _ = results.send((n, square, name.clone()));
                 }
                 other => return Err(io::Error::other(format!("unexpected message {other:?}"))),
             }
         }
     };
-    let outcome = converse();
-    let who = name.as_deref().unwrap_or("connection"); // holding tasks, it has a name
-    if let Err(e) = outcome {
-        eprintln!("master: {who} at {peer} closed: {e}");
+    if let Err(e) = converse() {
+        eprintln!("master: {name} at {peer} closed: {e}");
     }
     let mut state = shared.lock();
     state.served -= 1;
     for n in holding {
-        println!("lost {who} on task {n}; it goes back to the queue");
+        println!("lost {name} on task {n}; it goes back to the queue");
         state.queue.push_front(n);
     }
     shared.changed.notify_all();

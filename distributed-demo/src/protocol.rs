@@ -1,12 +1,11 @@
 //! The wire protocol: length-prefixed JSON messages, and the HMAC handshake by
 //! which master and worker each prove they know the shared key, never sending it.
 
-use std::io::{self, ErrorKind, Read, Write};
-use std::{net::TcpStream, time::Duration, time::Instant};
-
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use std::io::{self, ErrorKind, Read, Write};
+use std::{net::TcpStream, time::Duration, time::Instant};
 
 /// The largest message accepted: a length prefix is only a claim, checked before allocating.
 pub const MAX_FRAME: usize = 64 * 1024;
@@ -15,11 +14,10 @@ pub const MAX_FRAME: usize = 64 * 1024;
 #[derive(Serialize, Deserialize, Debug)]
 pub enum Msg {
     Challenge([u8; 32]), // master -> worker, first: sign this nonce to prove you know the key
-    /// worker -> master: the worker's proof, a nonce for the master to sign, and its name
     Answer {
-        proof: [u8; 32],
-        nonce: [u8; 32],
-        name: String,
+        proof: [u8; 32], // worker -> master: the worker's proof,
+        nonce: [u8; 32], // a nonce for the master to sign,
+        name: String,    // and its name
     },
     Welcome([u8; 32]), // master -> worker: accepted, and the master's own proof
     Refused,           // master -> worker: wrong proof; the master closes the connection
@@ -74,15 +72,12 @@ fn read_by(mut stream: &TcpStream, buf: &mut [u8], deadline: Instant) -> io::Res
 /// HMAC-SHA256 of a nonce, with each side's own label: a proof bounced back does not pass.
 /// (`verify_slice` compares in constant time: a wrong proof's timing tells nothing.)
 fn mac(key: &[u8], label: &str, nonce: &[u8; 32]) -> Hmac<Sha256> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(label.as_bytes());
-    mac.update(nonce);
-    mac
+    let mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.chain_update(label).chain_update(nonce)
 }
 
-/// The master's half: challenge the worker, check its proof, prove itself; nonces from a
-/// CSPRNG. The worker's answer must come whole within `limit`.
-pub fn master_handshake(stream: &TcpStream, key: &[u8], limit: Duration) -> io::Result<String> {
+/// The master's half: challenge (CSPRNG nonce), check its proof, prove itself; returns its name.
+pub fn admit(stream: &TcpStream, key: &[u8], limit: Duration) -> io::Result<String> {
     let challenge: [u8; 32] = rand::random();
     send(stream, &Msg::Challenge(challenge))?;
     let Msg::Answer { proof, nonce, name } = recv(stream, limit)? else {
@@ -98,23 +93,13 @@ pub fn master_handshake(stream: &TcpStream, key: &[u8], limit: Duration) -> io::
 }
 
 /// The worker's half: answer the challenge, challenge back, check the master.
-pub fn worker_handshake(
-    stream: &TcpStream,
-    key: &[u8],
-    name: &str,
-    limit: Duration,
-) -> io::Result<()> {
+pub fn log_in(stream: &TcpStream, key: &[u8], name: &str, limit: Duration) -> io::Result<()> {
     let Msg::Challenge(challenge) = recv(stream, limit)? else {
         return Err(io::Error::other("expected a Challenge"));
     };
     let proof = mac(key, "worker", &challenge).finalize().into_bytes();
-    let (nonce, name) = (rand::random(), name.into());
-    let answer = Msg::Answer {
-        proof: proof.into(),
-        nonce,
-        name,
-    };
-    send(stream, &answer)?;
+    let (proof, nonce, name) = (proof.into(), rand::random(), name.into());
+    send(stream, &Msg::Answer { proof, nonce, name })?;
     let failed = |why: &str| io::Error::other(format!("authentication failed: {why}"));
     match recv(stream, limit)? {
         Msg::Welcome(proof) if mac(key, "master", &nonce).verify_slice(&proof).is_ok() => Ok(()),
