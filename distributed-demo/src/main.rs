@@ -63,7 +63,6 @@ const KEY_ENV: &str = "DISTRIBUTED_DEMO_AUTHKEY"; // in the environment, `ps` do
 const DEMO_TASKS: u32 = 10;
 const DEMO_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The default run: a master here, on a port the OS picks, and workers run from this binary.
 fn demo(key: Option<String>) -> Result<(), Box<dyn Error>> {
     // Unless one is given, a fresh random key; the workers get it in their environment.
     let key = key.unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()));

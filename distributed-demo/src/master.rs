@@ -9,12 +9,11 @@ use std::{collections::VecDeque, error::Error, io, thread, time::Duration, time:
 
 const MAX_CONNS: usize = 16; // more wait in the backlog; idle ones go in 1 s, so floods pass
 const HANDSHAKE_LIMIT: Duration = Duration::from_secs(1); // in all, however its bytes trickle in
-/// A task's lease: a worker silent this long while it holds a task is taken for dead and
-/// the task goes back. Longer than any task (at most 1 s), far shorter than a run.
+// A task's lease: silent this long, a worker loses it; longer than a task, far shorter than a run.
 const LEASE: Duration = Duration::from_secs(3);
 const GRACE: Duration = Duration::from_secs(1); // after the work, for workers to hear it is done
 
-type Results = Sender<(u32, u64, String)>; // (n, n * n, the worker's name); each task a new n
+type Results = Sender<(u32, u64, String)>; // (n, n * n, worker's name); no two tasks share an n
 
 /// A master serving its tasks in the background; `collect` prints each result as it comes.
 pub struct Master {

@@ -7,8 +7,7 @@ use sha2::Sha256;
 use std::io::{self, ErrorKind, Read, Write};
 use std::{net::TcpStream, time::Duration, time::Instant};
 
-/// The largest message accepted: a length prefix is only a claim, checked before allocating.
-pub const MAX_FRAME: usize = 64 * 1024;
+pub const MAX_FRAME: usize = 64 * 1024; // a length prefix is a claim, checked before allocating
 
 /// Every message, in both directions; on the wire `{"Task":3411}` or `"GetTask"`.
 #[derive(Serialize, Deserialize, Debug)]
