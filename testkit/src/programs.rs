@@ -73,6 +73,15 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The program `name` of this workspace's registry, for a test that runs it or its twin
+/// with the registry's arguments and needs. Panics when the registry cannot be read or has
+/// no such program.
+pub fn program(name: &str) -> Program {
+    let registry = load(&workspace_root()).unwrap_or_else(|e| panic!("the registry: {e}"));
+    let found = registry.get(name).cloned();
+    found.unwrap_or_else(|| panic!("no program {name} in the registry (its crate's Cargo.toml)"))
+}
+
 /// Reads the registry of the workspace at `root` with `cargo metadata` (`$CARGO`, else
 /// `cargo`). An error says what is wrong, e.g. an entry naming no binary of its crate.
 pub fn load(root: &Path) -> Result<Registry, String> {
@@ -113,7 +122,7 @@ pub fn parse(root: &Path, metadata: &Value) -> Result<Registry, String> {
         let manifest = PathBuf::from(package["manifest_path"].as_str().unwrap_or_default());
         let dir = manifest.parent().unwrap_or(root).to_path_buf();
         for entry in entries {
-            programs.push(program(name, &dir, package, entry)?);
+            programs.push(entry_of(name, &dir, package, entry)?);
         }
     }
     programs.sort_by_key(|p| p.order);
@@ -137,7 +146,7 @@ pub fn parse(root: &Path, metadata: &Value) -> Result<Registry, String> {
     })
 }
 
-fn program(package: &str, dir: &Path, meta: &Value, entry: &Value) -> Result<Program, String> {
+fn entry_of(package: &str, dir: &Path, meta: &Value, entry: &Value) -> Result<Program, String> {
     let what = format!("{package}'s [[package.metadata.programs]]");
     let text = |key: &str| entry[key].as_str().map(String::from);
     let list = |key: &str| -> Result<Vec<String>, String> {
@@ -245,6 +254,17 @@ mod tests {
         assert_eq!(a.source, Path::new("/w/a/src/main.rs"));
         assert_eq!(reg.get("b").unwrap().twin, None);
         assert_eq!(reg.target_dir, Path::new("/w/target"));
+    }
+
+    #[test]
+    fn this_workspace_has_its_programs_with_their_arguments() {
+        let web = program("async-web");
+        assert_eq!(web.args, ["--demo"]);
+        assert_eq!(
+            web.twin,
+            Some(workspace_root().join("async-web/async_web.py"))
+        );
+        assert_eq!(program("deadlock").package, "lock-deadlock");
     }
 
     #[test]
