@@ -153,7 +153,10 @@ pub fn main(registry: impl FnOnce() -> Registry, args: &[String]) -> ExitCode {
     row(&foot(&rust), &foot(&py));
     match &program.differs {
         Some(what) => println!("not the same work, so the times do not compare: {what}"),
-        None => println!("the same work on both sides: same arguments, the Rust side a {build}"),
+        None => println!(
+            "same arguments on both sides, the Rust side a {build}; the registry notes no \
+             difference in their work"
+        ),
     }
     if rust.0.kind == Kind::Failed || py.0.kind == Kind::Failed {
         ExitCode::FAILURE

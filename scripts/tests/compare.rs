@@ -145,7 +145,8 @@ fn the_last_line_says_whether_both_sides_did_the_same_work() {
     assert_eq!(
         last("same"),
         format!(
-            "the same work on both sides: same arguments, the Rust side a binary from {}",
+            "same arguments on both sides, the Rust side a binary from {}; the registry notes \
+             no difference in their work",
             ws.bin_dir()
         )
     );
