@@ -662,6 +662,7 @@ fn the_search_finds_the_tutorials_words() {
         ("协程", "coroutine-demo.html"),
         ("多进程", "pool-demo.html"),
         ("forkserver", "spawn-demo.html"),
+        ("forkserver", "gil-2026.html"),
     ];
     if let Some((out, _)) = site() {
         // mdBook 0.5 names it searchindex-HASH.js.
