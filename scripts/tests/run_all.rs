@@ -65,14 +65,17 @@ fn list_names_every_binary_of_every_demo_crate_in_member_order() {
         bins.insert(dir, (package["name"].as_str().unwrap().to_string(), names));
     }
     // Crates in member order; in a crate, the package's own program, then the others
-    // by name. Every member is a demo except the benchmark, the book's checks, the
-    // scripts' tests and the tests' helpers.
+    // by name. A demo program is a binary with a Python twin beside its crate's
+    // Cargo.toml (NAME with `_` for `-`, .py); the tools' binaries have none.
     let mut expected = Vec::new();
     for member in members() {
-        if ["bench", "book", "scripts", "testkit"].contains(&member.as_str()) {
-            continue;
-        }
         let (package, mut names) = bins.remove(&member).expect("cargo knows every member");
+        names.retain(|name| {
+            root()
+                .join(&member)
+                .join(format!("{}.py", name.replace('-', "_")))
+                .is_file()
+        });
         names.sort_by_key(|name| (*name != package, name.clone()));
         expected.extend(names);
     }
