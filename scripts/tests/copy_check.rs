@@ -230,3 +230,45 @@ fn bad_arguments_get_one_line_and_exit_2() {
     assert_eq!(out.code, Some(0));
     assert!(out.stdout.contains("To copy:"), "{}", out.stdout);
 }
+
+#[test]
+fn where_the_registry_cannot_be_reached_it_falls_back_to_the_offline_cache_and_says_so() {
+    let ws = Workspace::new("copy-offline", &["with-dep"]);
+    ws.package("with-dep", "with-dep");
+    ws.file(
+        "with-dep/src/main.rs",
+        &source(
+            "To copy: `cargo add cfg-if@1`",
+            "cfg_if::cfg_if! {\n    if #[cfg(unix)] { fn main() {} } else { fn main() {} }\n}\n",
+        ),
+    );
+    let path = ws.root.join("with-dep/Cargo.toml");
+    let manifest = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        path,
+        manifest + "\n[[package.metadata.programs]]\norder = 1\nbin = \"with-dep\"\n",
+    )
+    .unwrap();
+    let mut cmd = ws.script("copy_check.sh", &[]);
+    // A proxy where nothing listens: cargo cannot reach the registry.
+    cmd.env("COPY_CHECK_TARGET_DIR", ws.root.join("copy-target"))
+        .env("CARGO_HTTP_PROXY", "http://127.0.0.1:9")
+        .env("CARGO_NET_RETRY", "0");
+    let out = run(cmd, 600);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.lines().any(
+            |l| l.starts_with("note: with-dep: the registry cannot be reached")
+                && l.ends_with("falling back to cargo's offline cache for: cargo add cfg-if@1")
+        ),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        line_of(&out.stdout, "with-dep"),
+        (
+            "ok".into(),
+            "cargo add cfg-if@1 (offline: registry unreachable)".into()
+        )
+    );
+}
