@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds CPython 3.14 twice from the upstream source tarball that Debian's archive carries:
 # the default build (with the GIL) and the free-threaded one (`--disable-gil`, python3.14t).
-# Each gets pip, aiohttp and redis-py, so every twin runs on it.
+# Each gets pip and what the twins import (aiohttp, redis-py, python-telegram-bot and
+# cryptography), so every twin runs on it.
 #
 #   scripts/python.sh           build what is missing (about 4 minutes a build on 2 cores),
 #                               then print the two interpreters' paths, one a line
@@ -17,6 +18,9 @@ set -euo pipefail
 VERSION=3.14.7
 TARBALL="python3.14_${VERSION}.orig.tar.xz"
 SHA256=3b48dac8fb59f62eaa67ac83c1eb12bda1b7a08406dd286e252c11a66be27f81
+# What the twins import beyond the standard library, as pip names them and as imported.
+PACKAGES="aiohttp redis python-telegram-bot cryptography"
+IMPORTS="aiohttp, redis, telegram, cryptography"
 cache="${PYTHON_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/concurrency-twins/python}"
 
 die() {
@@ -58,14 +62,24 @@ fetch_source() {
     fi
 }
 
-# build NAME CONFIGURE-FLAGS...: builds and installs one interpreter, then its packages.
+# build NAME CONFIGURE-FLAGS...: builds and installs one interpreter where it is missing,
+# then the packages the twins import where they are missing.
 build() {
-    local name="$1" prefix src
+    local name="$1" prefix
     shift
     prefix="$(dirname "$(dirname "$(interpreter "$name")")")"
-    if [ -x "$(interpreter "$name")" ] && "$(interpreter "$name")" -c 'import aiohttp, redis' 2>/dev/null; then
-        return
+    if [ ! -x "$(interpreter "$name")" ]; then
+        compile "$name" "$prefix" "$@"
     fi
+    "$(interpreter "$name")" -c "import $IMPORTS" 2>/dev/null ||
+        "$(interpreter "$name")" -m pip install --quiet --root-user-action=ignore $PACKAGES ||
+        die "pip could not install $PACKAGES into Python $name"
+}
+
+# compile NAME PREFIX CONFIGURE-FLAGS...: builds CPython from the tarball into PREFIX.
+compile() {
+    local name="$1" prefix="$2" src
+    shift 2
     fetch_source
     src="$(mktemp -d)"
     # shellcheck disable=SC2064 # the directory is known now
@@ -84,8 +98,6 @@ build() {
 import importlib.util as u
 print(" ".join(m for m in ("ssl", "ctypes", "sqlite3", "lzma", "zlib") if u.find_spec(m) is None))')"
     [ -z "$missing" ] || die "Python $name was built without: $missing (install their -dev headers)"
-    "$(interpreter "$name")" -m pip install --quiet aiohttp redis ||
-        die "pip could not install aiohttp and redis-py into Python $name"
 }
 
 case "${1:-}" in
@@ -96,7 +108,7 @@ case "${1:-}" in
         exit 0
         ;;
     -h | --help)
-        sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;
