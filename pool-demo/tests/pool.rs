@@ -177,5 +177,5 @@ fn no_worker_process_is_left_running() {
             .unwrap();
     }
     assert!(status.success(), "{status}");
-    assert_eq!(left, [], "worker processes left running after the demo");
+    assert!(left.is_empty(), "worker processes left running after the demo: {left:?}");
 }
