@@ -33,7 +33,7 @@ TRIES = 5  # runs of the tutorial's code, at most, until one loses an update
 balance = 0
 
 
-def change_it_naive(n: int) -> None:
+def change_it(n: int) -> None:
     """The tutorial's change_it, as written."""
     global balance
     balance = balance + n
@@ -58,7 +58,7 @@ def write(value: int, read: int) -> None:
         balance = value
 
 
-def change_it(n: int) -> None:
+def change_it_split(n: int) -> None:
     """The tutorial's change_it, its read and its write apart, so the loss can be counted."""
     read = balance
     write(read + n, read)
@@ -68,10 +68,10 @@ def change_it(n: int) -> None:
 
 
 def split_load_store(amounts: list[int]) -> tuple[int, int, int]:
-    """Runs change_it in one thread per amount: the balance, the changes, the lost updates."""
+    """Runs change_it_split in one thread per amount: the balance, changes and lost updates."""
     global balance, lost
     balance = lost = 0
-    changes = in_threads(amounts, change_it, CALLS)
+    changes = in_threads(amounts, change_it_split, CALLS)
     return balance, changes, lost
 
 
@@ -118,7 +118,7 @@ def main() -> None:
     # The tutorial's code: any balance but 0 at the end means updates were lost.
     for attempt in range(1, TRIES + 1):
         balance = 0
-        changes = in_threads([5, 8], change_it_naive, NAIVE_CALLS)
+        changes = in_threads([5, 8], change_it, NAIVE_CALLS)
         if balance != 0:
             outcome = f"updates lost, on try {attempt} of {TRIES}"
             break
