@@ -135,7 +135,8 @@ def main() -> None:
     print(f"split load/store, 2 threads: balance = {total} after {changes} changes "
           f"(lost updates: {lost_now})")
     if lost_now == 0:
-        print("  (no update was lost this time: no thread stored between the other's load and store)")
+        print("  (no update was lost this time: "
+              "no thread stored between the other's load and store)")
 
     balance = 0
     changes = in_threads([5, 8], change_it_locked, CALLS)
