@@ -38,14 +38,39 @@ fn mdbook() -> Option<PathBuf> {
     })
 }
 
+/// An empty directory `NAME-PID` under the test's temporary directory, this process's own: two
+/// runs of these tests at once (two people in one tree) must not share a site or a Chromium
+/// profile, which Chromium refuses to open twice (exit code 21). Those left by runs that have
+/// ended are removed.
+fn own_dir(name: &str) -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for entry in fs::read_dir(tmp).into_iter().flatten().flatten() {
+        let file = entry.file_name();
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(name))
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+    let dir = tmp.join(format!("{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("the test's temporary directory is writable");
+    dir
+}
+
 /// The site, built once for every test here into a directory of the test's own, with what
 /// mdbook printed; `None` (after saying why) where mdBook 0.5 is not installed.
 fn site() -> Option<&'static (PathBuf, Outcome)> {
     static SITE: OnceLock<Option<(PathBuf, Outcome)>> = OnceLock::new();
     SITE.get_or_init(|| {
         let mdbook = mdbook()?;
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("book-site");
-        let _ = fs::remove_dir_all(&out);
+        let out = own_dir("book-site");
         let mut cmd = Command::new(mdbook);
         cmd.arg("build").arg(book_dir()).arg("--dest-dir").arg(&out);
         // The preprocessor that book.toml runs with `cargo run`, already built for this test.
@@ -212,7 +237,7 @@ fn every_page_renders_in_chromium_with_its_code() {
         .expect("target/tmp is inside target/")
         .join("book-check");
     fs::create_dir_all(&shots).expect("target/book-check can be made");
-    let profile = Path::new(env!("CARGO_TARGET_TMPDIR")).join("chromium-profile");
+    let profile = own_dir("chromium-profile");
     let browse = |extra: &[String], url: &str| {
         let mut cmd = Command::new(chromium);
         cmd.args([
@@ -560,7 +585,7 @@ check().then(found => found, e => ['the check failed: ' + e]).then(found => {{
     );
     fs::write(out.join(&page), harness).expect("the site's directory is the test's own");
     let base = serve(out.clone());
-    let profile = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("chromium-{test}"));
+    let profile = own_dir(&format!("chromium-{test}"));
     let mut cmd = Command::new(chromium);
     cmd.args([
         "--headless",
@@ -685,13 +710,15 @@ fn the_search_finds_the_tutorials_words() {
         r#"const found = [];
 for (const [word, page] of {searches_js:?}) {{
     const f = await frame('introduction.html?search=' + encodeURIComponent(word), 1280);
-    let hits = [];
-    for (let i = 0; i < 100 && hits.length === 0; i++) {{
+    // The index loads on the first search; the header says how many results there are once
+    // the search has run.
+    const header = () => f.contentDocument.getElementById('mdbook-searchresults-header');
+    for (let i = 0; i < 600 && !(header() && header().textContent.trim()); i++) {{
         await sleep(100);
-        hits = [...f.contentDocument.querySelectorAll('#mdbook-searchresults a')].map(a => a.getAttribute('href'));
     }}
+    const hits = [...f.contentDocument.querySelectorAll('#mdbook-searchresults a')].map(a => a.getAttribute('href'));
     if (!hits.some(h => h.split(/[?#]/)[0] === page)) {{
-        found.push(`searching ${{word}} finds ${{hits.length}} results, none on ${{page}}: ${{hits.slice(0, 5).join(' ')}}`);
+        found.push(`searching ${{word}} finds ${{hits.length}} results, none on ${{page}} (${{header() ? header().textContent : 'no results header'}}): ${{hits.slice(0, 5).join(' ')}}`);
     }}
     f.remove();
 }}
