@@ -30,19 +30,19 @@ async def steps_under_timeout() -> None:
     done, start = [], time.perf_counter()
 
     async def three_steps() -> None:
-        for step, secs in ((1, STEP), (2, STEP), (3, 5 * STEP)):
+        for step, secs in ((1, STEP), (2, STEP), (3, 10 * STEP)):
             print(f"timeout: step {step} started")
             await asyncio.sleep(secs)  # Where the CancelledError comes: nothing below runs.
             done.append(step)
             print(f"timeout: step {step} done")
 
     try:
-        async with asyncio.timeout(STEP * 5 / 2):  # It cancels the steps, then raises.
+        async with asyncio.timeout(5 * STEP):  # It cancels the steps, then raises.
             await three_steps()
     except TimeoutError:
         print(f"timeout: gave up after {time.perf_counter() - start:.2f} s")
-    await asyncio.sleep(5 * STEP)  # More than step 3 had left: had it gone on, it would be done.
-    print(f"timeout: {5 * STEP:.2f} s later, {len(done)} of 3 steps done")
+    await asyncio.sleep(10 * STEP)  # More than step 3 had left: had it gone on, it would be done.
+    print(f"timeout: {10 * STEP:.2f} s later, {len(done)} of 3 steps done")
 # ANCHOR_END: timeout
 
 

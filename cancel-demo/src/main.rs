@@ -19,8 +19,8 @@
 //! timeout: step 2 started
 //! timeout: step 2 done
 //! timeout: step 3 started
-//! timeout: gave up after 0.25 s
-//! timeout: 0.50 s later, 2 of 3 steps done
+//! timeout: gave up after 0.50 s
+//! timeout: 1.00 s later, 2 of 3 steps done
 //! race: a read that is not cancel safe: 5 lines sent, 0 read whole, 11 of 24 bytes lost
 //! race: a read that is cancel safe: 5 lines sent, 5 read whole, 0 of 24 bytes lost
 //! group: C finished
@@ -62,7 +62,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 async fn steps_under_timeout() {
     let (done, start) = (AtomicUsize::new(0), Instant::now());
     let three_steps = async {
-        for (step, time) in [(1, STEP), (2, STEP), (3, 5 * STEP)] {
+        for (step, time) in [(1, STEP), (2, STEP), (3, 10 * STEP)] {
             println!("timeout: step {step} started");
             sleep(time).await; // Where a dropped future stops: for step 3, nothing below runs.
             done.fetch_add(1, Relaxed);
@@ -70,12 +70,12 @@ async fn steps_under_timeout() {
         }
     };
     // Err(Elapsed) when the steps take longer than the limit: `timeout` has dropped them.
-    if timeout(STEP * 5 / 2, three_steps).await.is_err() {
+    if timeout(5 * STEP, three_steps).await.is_err() {
         let took = start.elapsed().as_secs_f64();
         println!("timeout: gave up after {took:.2} s");
     }
-    sleep(5 * STEP).await; // More than step 3 had left: had it gone on, it would be done.
-    let (later, done) = ((5 * STEP).as_secs_f64(), done.load(Relaxed));
+    sleep(10 * STEP).await; // More than step 3 had left: had it gone on, it would be done.
+    let (later, done) = ((10 * STEP).as_secs_f64(), done.load(Relaxed));
     println!("timeout: {later:.2} s later, {done} of 3 steps done");
 }
 // ANCHOR_END: timeout
