@@ -717,10 +717,25 @@ fn measure_python(
         job.kind.name(),
         variants.join(", ")
     ));
-    let args = python_args(job, &variants, workers, cfg.runs);
-    let out = python
-        .map_err(Clone::clone)
-        .and_then(|p| p.run(&SCRIPT, &args));
+    // Subinterpreters run in a cpu.py process of their own: a fork (processes, pool) made
+    // once their threads exist can leave the child waiting forever on a lock one of them held.
+    let (subs, forks): (Vec<&str>, Vec<&str>) = variants
+        .iter()
+        .partition(|&&v| Variant::Interpreters.python() == Some(v));
+    let mut out: Result<serde_json::Value, String> = Ok(json!({}));
+    for part in [forks, subs].iter().filter(|p| !p.is_empty()) {
+        let args = python_args(job, part, workers, cfg.runs);
+        let got = python
+            .map_err(Clone::clone)
+            .and_then(|p| p.run(&SCRIPT, &args));
+        if let (Ok(serde_json::Value::Object(all)), Ok(serde_json::Value::Object(these))) =
+            (&mut out, &got)
+        {
+            all.extend(these.clone());
+        } else if let Err(e) = got {
+            out = Err(e);
+        }
+    }
     for row in rows.iter_mut() {
         let Some(variant) = key::<Key>(row).map(|k| k.variant) else {
             continue;

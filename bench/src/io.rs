@@ -778,3 +778,35 @@ fn targets(rows: &[Row]) -> Vec<Target> {
     ));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_comes_back_as_it_was_sent() {
+        let roles = [
+            Role::Run {
+                case: Case::JoinAllUnconstrained,
+                n: 1_000_000,
+                arg: 100,
+            },
+            Role::HttpServer { delay_ms: 5 },
+        ];
+        for role in roles {
+            let json = serde_json::to_string(&role).expect("a role is plain data");
+            let back: Role = crate::child::parse(&json).expect("its own JSON parses");
+            assert_eq!(back, role);
+        }
+    }
+
+    #[test]
+    fn one_task_joins_every_wait_with_and_without_the_budget() {
+        // 300 sleeps: more than the budget's 128, so the budgeted join needs several turns.
+        for unconstrained in [false, true] {
+            let (done, _) = waits_joined(300, Duration::from_millis(1), unconstrained)
+                .expect("a current-thread runtime starts");
+            assert_eq!(done, 300, "unconstrained: {unconstrained}");
+        }
+    }
+}

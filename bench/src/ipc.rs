@@ -495,6 +495,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_role_comes_back_as_it_was_sent() {
+        for role in [Role::PipeWriter { bytes: 1 << 20 }, Role::Echo] {
+            let json = serde_json::to_string(&role).expect("a role is plain data");
+            let back: Role = crate::child::parse(&json).expect("its own JSON parses");
+            assert_eq!(back, role);
+        }
+    }
+
+    #[test]
     fn a_quick_run_leaves_the_two_core_channels_to_the_full_run() {
         let quick = Kind::measured(Mode::Quick);
         assert!(quick.contains(&Kind::StdChannel(Cores::One)));

@@ -1148,3 +1148,40 @@ fn targets(rows: &[Row], cfg: &Cfg) -> Vec<Target> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_comes_back_as_it_was_sent() {
+        let roles = [
+            Role::Run {
+                case: Case::Hash,
+                variant: Variant::Rayon,
+                workers: 2,
+                arg: "/tmp/tree".into(),
+                pages: 10,
+            },
+            Role::ScrapeServer {
+                delay_ms: 50,
+                pages: 10,
+            },
+            Role::WordsPart {
+                path: "/tmp/corpus.txt".into(),
+                workers: 2,
+                k: 1,
+            },
+            Role::HashPart {
+                dir: "/tmp/tree".into(),
+                workers: 2,
+                k: 0,
+            },
+        ];
+        for role in roles {
+            let json = serde_json::to_string(&role).expect("a role is plain data");
+            let back: Role = crate::child::parse(&json).expect("its own JSON parses");
+            assert_eq!(back, role);
+        }
+    }
+}
