@@ -2,7 +2,7 @@
 //! beside the Python originals (bench/python/*.py run as child processes) in one run.
 //!
 //! Groups: cpu (primes, Leibniz pi, binary search: sequential, threads, processes, pool,
-//! rayon), io (N concurrent waits: tokio, OS threads, asyncio, Python threads), spawn (cost of
+//! rayon; Python 3.14's subinterpreters), io (N concurrent waits: tokio, OS threads, asyncio, Python threads), spawn (cost of
 //! a start), ipc (pipes, channels, queues), locks (Mutex, atomics, threading.Lock), realworld
 //! (word frequencies, hashing a file tree, scraping a slow local server).
 //!
@@ -70,9 +70,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub type Res<T> = Result<T, Box<dyn Error>>;
 
 /// Measures the tutorial's claims on this machine, Rust beside Python. The table goes to
-/// stdout, progress to stderr. Python columns need python3 on the PATH (or
-/// BENCH_PYTHON=/path/to/python); without it they say n/a. Build with --release: a debug
-/// build measures the debug build.
+/// stdout, progress to stderr. Python columns need python3 on the PATH; without it they say
+/// n/a. The cpu, locks and realworld groups also run Python 3.14 and 3.14t where
+/// scripts/python.sh built them (BENCH_PYTHON=/path/a:/path/b names the builds instead, the
+/// first standing for python3). Build with --release: a debug build measures the debug build.
 #[derive(Parser)]
 #[command(
     name = "bench",
