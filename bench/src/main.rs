@@ -3,8 +3,9 @@
 //!
 //! Groups: cpu (primes, Leibniz pi, binary search: sequential, threads, processes, pool,
 //! rayon; Python 3.14's subinterpreters), io (N concurrent waits: tokio, OS threads, one task
-//! joining them, asyncio, Python threads), spawn (cost of a start), ipc (pipes, channels, queues), locks (Mutex, atomics, threading.Lock), realworld
-//! (word frequencies, hashing a file tree, scraping a slow local server).
+//! joining them, asyncio, Python threads), spawn (cost of a start), ipc (pipes, channels,
+//! queues), locks (Mutex, atomics, threading.Lock), realworld (word frequencies, hashing a file
+//! tree, scraping a slow local server).
 //!
 //! Run with: cargo run -p bench --release -- [GROUP...] [--quick] [--out DIR]
 //!
