@@ -33,6 +33,12 @@ interpreter() {
     echo "$cache/$VERSION${1#3.14}/bin/python$1"
 }
 
+# The file that says build NAME was installed whole: until it is there, the build counts
+# as missing (a build stopped half-way is built again, and --print does not list it).
+finished() {
+    echo "$cache/$VERSION${1#3.14}/.installed"
+}
+
 # The first `debian` archive (not debian-security) that apt's sources name.
 mirror() {
     local line
@@ -68,7 +74,8 @@ build() {
     local name="$1" prefix
     shift
     prefix="$(dirname "$(dirname "$(interpreter "$name")")")"
-    if [ ! -x "$(interpreter "$name")" ]; then
+    if [ ! -e "$(finished "$name")" ]; then
+        rm -rf "$prefix"
         compile "$name" "$prefix" "$@"
     fi
     "$(interpreter "$name")" -c "import $IMPORTS" 2>/dev/null ||
@@ -98,12 +105,13 @@ compile() {
 import importlib.util as u
 print(" ".join(m for m in ("ssl", "ctypes", "sqlite3", "lzma", "zlib") if u.find_spec(m) is None))')"
     [ -z "$missing" ] || die "Python $name was built without: $missing (install their -dev headers)"
+    touch "$(finished "$name")"
 }
 
 case "${1:-}" in
     --print)
         for name in 3.14 3.14t; do
-            [ -x "$(interpreter "$name")" ] && interpreter "$name"
+            [ -e "$(finished "$name")" ] && interpreter "$name"
         done
         exit 0
         ;;

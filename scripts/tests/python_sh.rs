@@ -41,6 +41,38 @@ fn print_lists_nothing_from_an_empty_cache() {
 }
 
 #[test]
+fn print_lists_a_build_only_once_it_was_installed_whole() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp("finished");
+    let cache = dir.join("cache");
+    for build in ["3.14.7", "3.14.7t"] {
+        let bin = cache.join(build).join("bin");
+        fs::create_dir_all(&bin).unwrap();
+        let name = if build.ends_with('t') {
+            "python3.14t"
+        } else {
+            "python3.14"
+        };
+        fs::write(bin.join(name), "#!/bin/sh\n").unwrap();
+        fs::set_permissions(bin.join(name), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let half_way = run(&["--print"], &cache, "file:///nowhere");
+    fs::write(cache.join("3.14.7t/.installed"), "").unwrap();
+    let one_done = run(&["--print"], &cache, "file:///nowhere");
+    fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&half_way.stdout),
+        "",
+        "{half_way:?}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&one_done.stdout),
+        format!("{}\n", cache.join("3.14.7t/bin/python3.14t").display()),
+        "{one_done:?}"
+    );
+}
+
+#[test]
 fn a_tarball_with_another_checksum_is_refused_before_anything_is_built() {
     let dir = temp("checksum");
     let pool = dir.join("mirror/pool/main/p/python3.14");
