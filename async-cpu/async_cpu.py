@@ -148,7 +148,7 @@ async def rounds() -> None:
             await runner.cleanup()
             if pool is not None:
                 pool.shutdown()
-        judged = verdict(hello_took, took)
+        judged = verdict(hello_took)
         print(f"{label}: /hello took {hello_took:.2f} s while /primes ran ({judged})")
         print(f"{label}: two /primes/{PRIMES_BELOW} answered {a} and {b} in {took:.2f} s")
     if getattr(sys, "_is_gil_enabled", lambda: True)():  # The function is new in 3.13.
@@ -165,9 +165,9 @@ async def rounds() -> None:
     )
 
 
-def verdict(hello_took: float, took: float) -> str:
+def verdict(hello_took: float) -> str:
     """The verdict is the figure's, not the round's."""
-    if hello_took > took / 4:  # /hello waited for a count (inline: at least one of the two)
+    if hello_took > 2 * HELLO_DELAY:  # /hello that took twice its sleep waited for a count
         return "blocked the event loop"
     if hello_took > 1.5 * HELLO_DELAY:
         return "the loop waited its turns for the GIL"

@@ -81,7 +81,7 @@ fn twin_async_cpu() {
             let all = number_after(text, &counts);
             // The verdict is the figure's (as async_cpu.py judges it), whatever the build.
             let verdict = match took {
-                _ if took > all / 4.0 => "blocked the event loop",
+                _ if took > 2.0 * delay => "blocked the event loop",
                 _ if took > 1.5 * delay => "the loop waited its turns for the GIL",
                 _ => "the event loop stayed free",
             };
