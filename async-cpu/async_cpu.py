@@ -160,7 +160,7 @@ async def rounds() -> None:
         print(f"Python {version}, free-threaded: no GIL: threads count both /primes at once too.")
     cancelled, ran_on = cancel_a_running_count()
     print(
-        "A running process-pool count cannot be stopped: "
+        "In Python a running process-pool count cannot be stopped: "
         f"cancel() gave {cancelled}; it ran on for {ran_on:.2f} s."
     )
 
