@@ -4,18 +4,9 @@
 #[cfg(unix)]
 #[test]
 fn an_argument_that_is_not_utf8_is_refused_without_a_panic() {
-    use std::os::unix::ffi::OsStrExt;
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_master-worker-processes"));
-    cmd.arg(std::ffi::OsStr::from_bytes(b"\xff"));
-    let out = testkit::command_within(cmd, std::time::Duration::from_secs(30));
-    assert_eq!(out.code, Some(1), "{out:?}");
-    assert!(
-        out.stdout.is_empty() && !out.stderr.contains("panicked"),
-        "{out:?}"
-    );
-    assert!(
-        out.stderr
-            .contains("unexpected argument '\u{fffd}': none is taken"),
-        "{out:?}"
+    testkit::assert_refuses_non_utf8_argument(
+        env!("CARGO_BIN_EXE_master-worker-processes"),
+        1,
+        "unexpected argument '\u{fffd}': none is taken",
     );
 }

@@ -200,6 +200,23 @@ pub fn assert_usage_error(exe: &str, args: &[&str]) -> String {
     out.stderr
 }
 
+/// Checks that `exe` given one argument that is not UTF-8 (the byte 0xff, as `$'\xff'` in a
+/// shell) refuses it with exit `code` and `message` on stderr, prints nothing on stdout and
+/// does not panic: a program that reads `std::env::args()` panics there.
+#[cfg(unix)]
+pub fn assert_refuses_non_utf8_argument(exe: &str, code: i32, message: &str) {
+    use std::os::unix::ffi::OsStrExt;
+    let mut cmd = Command::new(exe);
+    cmd.arg(std::ffi::OsStr::from_bytes(b"\xff"));
+    let out = command_within(cmd, QUICK_LIMIT);
+    assert_eq!(out.code, Some(code), "{out:?}");
+    assert!(
+        out.stdout.is_empty() && !out.stderr.contains("panicked"),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains(message), "no {message:?} in {out:?}");
+}
+
 /// Checks that `exe --help` and `exe -h` both exit 0 and print the same non-empty usage
 /// text on stdout. Returns that text for further checks.
 pub fn assert_help(exe: &str) -> String {
