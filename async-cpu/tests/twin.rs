@@ -64,7 +64,8 @@ fn twin_async_cpu() {
             ),
         };
         assert_eq!(own[0], threads);
-        let cancel = "In Python a running process-pool count cannot be stopped: cancel() gave False; ";
+        let cancel =
+            "In Python a running process-pool count cannot be stopped: cancel() gave False; ";
         assert!(own[1].starts_with(cancel), "{own:?}");
         twin::assert_same_lines(&shape(&rust.stdout), &shape(&rounds.join("\n")));
 

@@ -35,7 +35,11 @@ const PYTHON_WORDS: &[(&str, &str, &str)] = &[
     ("master-worker", "raised RuntimeError('", "panicked (\""),
     ("master-worker", "') on task", "\") on task"),
     ("master-worker", "Exception in thread ", "thread '"),
-    ("master-worker", ": RuntimeError: poison", "' panicked: poison"),
+    (
+        "master-worker",
+        ": RuntimeError: poison",
+        "' panicked: poison",
+    ),
 ];
 
 /// Lines only a Rust program can print: distributed-demo's master sees a worker's
@@ -64,7 +68,9 @@ fn measured_as_one(program: &str, text: &str) -> String {
     MEASURED_WORDS
         .iter()
         .filter(|(p, _, _)| *p == program)
-        .fold(text.to_string(), |text, (_, word, as_word)| text.replace(word, as_word))
+        .fold(text.to_string(), |text, (_, word, as_word)| {
+            text.replace(word, as_word)
+        })
 }
 
 fn output_dir() -> PathBuf {

@@ -177,5 +177,8 @@ fn no_worker_process_is_left_running() {
             .unwrap();
     }
     assert!(status.success(), "{status}");
-    assert!(left.is_empty(), "worker processes left running after the demo: {left:?}");
+    assert!(
+        left.is_empty(),
+        "worker processes left running after the demo: {left:?}"
+    );
 }
