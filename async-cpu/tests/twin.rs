@@ -79,7 +79,9 @@ fn twin_async_cpu() {
             let took = number_after(text, &format!("{label}: /hello took "));
             let right = sieve_count(n).to_string();
             let counts = format!("{label}: two /primes/{n} answered {right} and {right} in ");
-            let all = number_after(text, &counts);
+            // Both counts are right (the line names the sieve's count twice) and took time.
+            let all: f64 = number_after(text, &counts);
+            assert!(all > 0.0, "{label}: the counts took no time: {text}");
             // The verdict is the figure's (as async_cpu.py judges it), whatever the build.
             let verdict = match took {
                 _ if took > 2.0 * delay => "blocked the event loop",
