@@ -5,7 +5,7 @@ use crate::Res;
 use crate::config::{Cfg, Mode};
 use crate::group::{Check, Group};
 use crate::python::Script;
-use crate::report::{cell, table};
+use crate::report::pairs_table;
 use crate::row::{Row, find};
 use crate::stats::{Scale, timed};
 use crate::targets::{Target, check, sig, times};
@@ -49,29 +49,8 @@ impl Group for Ipc {
     }
 
     fn table(&self, rows: &[Row], _cfg: &Cfg) -> String {
-        let lines: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.item.clone(),
-                    r.rust_variant.clone(),
-                    cell(&r.rust),
-                    r.python_variant.clone().unwrap_or("—".into()),
-                    cell(&r.python),
-                    crate::report::times(r.rust_advantage),
-                ]
-            })
-            .collect();
-        let header = [
-            "measure",
-            "Rust",
-            "figure",
-            "Python",
-            "figure",
-            "Rust better by",
-        ];
         let title = "ipc: throughput (higher is better) and round-trip latency (lower is better)";
-        table(title, &header, &lines)
+        pairs_table(title, rows)
     }
 
     fn child(&self, role: &str) -> Res<()> {

@@ -66,6 +66,32 @@ pub fn table(title: &str, header: &[&str], lines: &[Vec<String>]) -> String {
     out
 }
 
+/// A table of rows that each set one Rust figure beside one Python figure.
+pub fn pairs_table(title: &str, rows: &[Row]) -> String {
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.item.clone(),
+                r.rust_variant.clone(),
+                cell(&r.rust),
+                r.python_variant.clone().unwrap_or("—".into()),
+                cell(&r.python),
+                times(r.rust_advantage),
+            ]
+        })
+        .collect();
+    let header = [
+        "measure",
+        "Rust",
+        "figure",
+        "Python",
+        "figure",
+        "Rust better by",
+    ];
+    table(title, &header, &lines)
+}
+
 /// The rows' notes, each once, under the table.
 pub fn notes(out: &mut String, rows: &[Row]) {
     let mut seen = Vec::new();

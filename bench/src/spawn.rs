@@ -4,7 +4,7 @@ use crate::Res;
 use crate::config::Cfg;
 use crate::group::{Check, Group};
 use crate::python::Script;
-use crate::report::{cell, table};
+use crate::report::pairs_table;
 use crate::row::{Cell, Row, find};
 use crate::stats::{Scale, repeat, timed};
 use crate::targets::{Target, check, times};
@@ -47,28 +47,7 @@ impl Group for Spawn {
     }
 
     fn table(&self, rows: &[Row], _cfg: &Cfg) -> String {
-        let lines: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.item.clone(),
-                    r.rust_variant.clone(),
-                    cell(&r.rust),
-                    r.python_variant.clone().unwrap_or("—".into()),
-                    cell(&r.python),
-                    crate::report::times(r.rust_advantage),
-                ]
-            })
-            .collect();
-        let header = [
-            "measure",
-            "Rust",
-            "figure",
-            "Python",
-            "figure",
-            "Rust better by",
-        ];
-        table("spawn: cost of one start + join", &header, &lines)
+        pairs_table("spawn: cost of one start + join", rows)
     }
 
     fn child(&self, role: &str) -> Res<()> {
