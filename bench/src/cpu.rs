@@ -827,13 +827,17 @@ fn run(cfg: &Cfg) -> Res<Vec<Row>> {
                 min_run_secs(cfg.mode)
             ));
         }
-        // The sequential row joins each worker count's Python run, so that its figure comes
-        // from the same process as the speedups it is the base of... once: with the first.
+        // The sequential row joins the Python run of the worker count the targets read (every
+        // core), so that the speedups they judge are ratios within one process, its variants
+        // taking turns: CPython's speed on a shared VM drifts by up to 40% for seconds at a
+        // time, and two processes can meet different spells.
+        let counts = worker_counts(cfg);
+        let with_sequential = counts.iter().position(|&w| w == cfg.cores).unwrap_or(0);
         let (first, rest) = rows.split_at_mut(1);
-        for (i, &w) in worker_counts(cfg).iter().enumerate() {
+        for (i, &w) in counts.iter().enumerate() {
             let mut group: Vec<&mut Row> =
                 rest.iter_mut().filter(|r| r.workers == Some(w)).collect();
-            if i == 0 {
+            if i == with_sequential {
                 group.insert(0, &mut first[0]);
             }
             measure_python(cfg, None, &job, w, &mut group);
