@@ -3,10 +3,13 @@
 //! `PROGRAM.python-VERSION.txt` for an interpreter whose lines differ (e.g.
 //! `lock-deadlock.python-3.14t.txt`): a first line `$ ...` with the command, then what it
 //! printed on stdout and stderr. Every program of the registry (testkit::programs) is
-//! captured. Here each Rust program runs again, with its registry arguments, and must print
-//! the captured lines (numbers aside, in any order, since concurrent lines interleave), and
-//! each captured Python run, on every interpreter, must have the same lines as the captured
-//! Rust run.
+//! captured. Here each program and each captured twin runs again, with its registry
+//! arguments (a twin on the interpreter it was captured with), and must print the captured
+//! lines (numbers aside, in any order, since concurrent lines interleave).
+//!
+//! Whether a twin prints its program's lines is checked in one place, its crate's twin test
+//! (tests/twin.rs, on every interpreter): the two captures of a pair agree because each is
+//! what its side prints today.
 //!
 //! Some lines depend on the machine's load: a race that lost nothing this time, threads that
 //! got fewer cores than asked. A line seen in only one of the two runs passes when its words
@@ -18,42 +21,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use testkit::twin::{normalise, skip};
+use testkit::twin::{self, normalise, skip};
 use testkit::{command_within, run_within};
 
 const RUN_LIMIT: Duration = Duration::from_secs(120);
-
-/// Words a twin uses, by design, where its program uses others: async-cpu's twin runs
-/// Python's own three ways (inline, a thread pool, a process pool) beside Rust's (inline,
-/// spawn_blocking, rayon), and Python has an event loop where tokio has a runtime.
-const PYTHON_WORDS: &[(&str, &str, &str)] = &[
-    ("async-cpu", "thread pool", "spawn_blocking"),
-    ("async-cpu", "process pool", "rayon"),
-    ("async-cpu", "event loop", "runtime"),
-    // A worker thread's exception is what a Rust thread's panic is: raised where Rust
-    // panics, reported by threading's excepthook where Rust's panic hook speaks.
-    ("master-worker", "raised RuntimeError('", "panicked (\""),
-    ("master-worker", "') on task", "\") on task"),
-    ("master-worker", "Exception in thread ", "thread '"),
-    (
-        "master-worker",
-        ": RuntimeError: poison",
-        "' panicked: poison",
-    ),
-];
-
-/// Lines only a Rust program can print: distributed-demo's master sees a worker's
-/// connection drop and says so (`master: worker-1 at ADDRESS closed: ...`), where a
-/// BaseManager cannot see it (its twin takes a task back when the task's lease runs out
-/// instead).
-const RUST_ONLY: &[(&str, &str)] = &[("distributed-demo", "master: workerN at ")]; // as normalised
-
-/// Twins whose lines are compared with their program's by their own test, not here:
-/// bench-bot's twin measures its own two workloads against fakes of its own, so its report
-/// and its Drive files differ from the program's (bench-bot/tests/twin.rs plays the twin
-/// against the program's fakes, and checks that its own demo's chat has the program's
-/// lines in the program's order).
-const TWIN_CHECKED_ELSEWHERE: &[&str] = &["bench-bot"];
 
 /// Programs that print lines of another crate's making: bench-bot passes on the targets
 /// table of the bench it runs, so bench's source counts as its own.
@@ -199,92 +170,127 @@ fn every_program_of_the_registry_is_captured_with_its_arguments() {
 
 #[test]
 fn every_program_still_prints_the_captured_lines() {
-    let programs = captured("rust");
+    let test = "every_program_still_prints_the_captured_lines";
     let bins = bin_dir();
-    for (program, args, output) in programs {
+    for (program, args, output) in captured("rust") {
         let exe = bins.join(&program);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let now = run_within(exe.to_str().expect("a UTF-8 path"), &args, RUN_LIMIT);
         assert_eq!(now.code, Some(0), "{program} failed: {now:?}");
-        if now.stdout.starts_with("skipped: ") || output.starts_with("skipped: ") {
-            skip(
-                "every_program_still_prints_the_captured_lines",
-                &format!("{program} skipped its run here or when captured"),
-            );
-            continue;
-        }
-        let printed = measured_as_one(&program, &format!("{}{}", now.stdout, now.stderr));
-        let output = measured_as_one(&program, &output);
-        let (only_now, only_captured) = difference(
-            &sorted_lines_of(&program, &printed),
-            &sorted_lines_of(&program, &output),
-        );
-        let source = crate_source(&output_dir().join(format!("{program}.rust.txt")));
-        let stale: Vec<&String> = only_now
-            .iter()
-            .chain(&only_captured)
-            .filter(|line| !words_in_source(line, &source))
-            .collect();
-        assert!(
-            stale.is_empty(),
-            "{program} no longer prints what book/src/output/{program}.rust.txt shows \
-             (lines whose words are not in its source: {stale:?}): run scripts/capture.sh\n\
-             --- now:\n{printed}\n--- captured:\n{output}"
-        );
+        let file = format!("{program}.rust.txt");
+        let source = crate_source(&output_dir().join(&file));
+        still_prints(test, &program, &file, &now, &output, &source);
     }
 }
 
+/// Each captured Python run, run again on the interpreter it was captured with (`python3`,
+/// or the build its file names) with its registry arguments, in its crate's directory. That
+/// a twin prints its program's lines is its crate's twin test's to check (tests/twin.rs, on
+/// every interpreter); this checks that the book shows what the twin prints today.
 #[test]
-fn every_captured_twin_prints_the_rust_lines() {
-    let rust = captured("rust");
+fn every_twin_still_prints_the_captured_lines() {
+    let test = "every_twin_still_prints_the_captured_lines";
+    let registry = testkit::programs::load(&testkit::programs::workspace_root())
+        .expect("the registry of programs reads");
     let python = captured("python");
     assert!(
         !python.is_empty(),
         "no captured Python runs: run scripts/capture.sh"
     );
     for (captured_as, _, output) in python {
-        // `lock-deadlock on 3.14t`: an interpreter's own file, checked the same way.
-        let program = captured_as
-            .split(" on ")
-            .next()
-            .expect("a name")
-            .to_string();
-        let (_, _, rust_output) = rust
-            .iter()
-            .find(|(p, _, _)| *p == program)
-            .unwrap_or_else(|| panic!("{captured_as}: no Rust run of {program} captured"));
-        if output.starts_with("skipped: ")
-            || rust_output.starts_with("skipped: ")
-            || TWIN_CHECKED_ELSEWHERE.contains(&program.as_str())
-        {
+        // `lock-deadlock on 3.14t`: the run of one build, in PROGRAM.python-3.14t.txt.
+        let (program, build) = match captured_as.split_once(" on ") {
+            Some((program, build)) => (program, Some(build)),
+            None => (captured_as.as_str(), None),
+        };
+        let entry = registry
+            .get(program)
+            .unwrap_or_else(|| panic!("{captured_as}: {program} is not in the registry"));
+        let twin = entry
+            .twin
+            .as_ref()
+            .expect("a program with a captured twin has one");
+        if let Some(command) = entry.needs.iter().find(|c| !on_path(c)) {
+            skip(test, &format!("{captured_as}: no {command} on PATH"));
             continue;
         }
-        // A twin that names itself in a line says `x_y.py` where its program says `x-y`,
-        // and Python calls the main thread MainThread where Rust says main.
-        let mut output = output
-            .replace(&format!("{}.py", program.replace('-', "_")), &program)
-            .replace("MainThread", "main");
-        for (_, python, rust) in PYTHON_WORDS.iter().filter(|(p, _, _)| *p == program) {
-            output = output.replace(python, rust);
-        }
-        // Where Python cannot do what Rust shows, the twin prints a line saying what
-        // Python does instead: such a line, naming Python or its GIL, may stand where a
-        // Rust line stands. Every other line must be the same.
-        let (python_only, mut rust_only) = difference(&sorted(&output), &sorted(rust_output));
-        rust_only.retain(|line| {
-            !RUST_ONLY
-                .iter()
-                .any(|(p, start)| *p == program && line.starts_with(start))
-        });
-        assert!(
-            python_only
-                .iter()
-                .all(|l| l.contains("Python") || l.contains("GIL"))
-                && rust_only.len() <= python_only.len(),
-            "{captured_as}: the captured Python and Rust runs differ: run scripts/capture.sh\n\
-             only in Python: {python_only:#?}\nonly in Rust: {rust_only:#?}"
-        );
+        let modules: Vec<&str> = entry.python_modules.iter().map(String::as_str).collect();
+        let interpreter = twin::pythons(test, &modules)
+            .into_iter()
+            .find(|p| build_of(p).as_deref() == build);
+        let Some(interpreter) = interpreter else {
+            skip(
+                test,
+                &format!("{captured_as}: its interpreter cannot run it here (see above)"),
+            );
+            continue;
+        };
+        let dir = twin.parent().expect("a twin is a file in its crate");
+        let name = twin.file_name().expect("a file").to_string_lossy();
+        let mut cmd = interpreter.command(dir.to_str().expect("a UTF-8 path"), &name, None);
+        cmd.args(&entry.args);
+        let now = command_within(cmd, RUN_LIMIT);
+        assert_eq!(now.code, Some(0), "{captured_as} failed: {now:?}");
+        let file = match build {
+            Some(build) => format!("{program}.python-{build}.txt"),
+            None => format!("{program}.python.txt"),
+        };
+        let source = fs::read_to_string(twin).expect("a twin is UTF-8");
+        still_prints(test, program, &file, &now, &output, &source);
     }
+}
+
+/// The build a captured file names for `python`: none for `python3`, else `3.14` or
+/// `3.14t`, as scripts/capture.sh names it.
+fn build_of(python: &twin::Python) -> Option<String> {
+    if python.program == "python3" {
+        return None;
+    }
+    let (major, minor, _) = python.version;
+    let t = if python.free_threaded { "t" } else { "" };
+    Some(format!("{major}.{minor}{t}"))
+}
+
+fn on_path(command: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(command).is_file()))
+}
+
+/// Checks that `now`, a run of `program`, printed the lines captured in `file` (`captured`),
+/// numbers aside and in any order. A line in only one of the two must be a branch not
+/// taken this time: its words must still be in `source`.
+fn still_prints(
+    test: &str,
+    program: &str,
+    file: &str,
+    now: &testkit::Outcome,
+    captured: &str,
+    source: &str,
+) {
+    if now.stdout.starts_with("skipped: ") || captured.starts_with("skipped: ") {
+        skip(
+            test,
+            &format!("{file}: the run skipped here or when captured"),
+        );
+        return;
+    }
+    let printed = measured_as_one(program, &format!("{}{}", now.stdout, now.stderr));
+    let captured = measured_as_one(program, captured);
+    let (only_now, only_captured) = difference(
+        &sorted_lines_of(program, &printed),
+        &sorted_lines_of(program, &captured),
+    );
+    let stale: Vec<&String> = only_now
+        .iter()
+        .chain(&only_captured)
+        .filter(|line| !words_in_source(line, source))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "{program} no longer prints what book/src/output/{file} shows \
+         (lines whose words are not in its source: {stale:?}): run scripts/capture.sh\n\
+         --- now:\n{printed}\n--- captured:\n{captured}"
+    );
 }
 
 /// The lines only in `a` and the lines only in `b`, counting repeats.
@@ -335,11 +341,23 @@ fn crate_source(captured_file: &Path) -> String {
     source
 }
 
-/// Whether every stretch of words of a normalised `line` (the text between its numbers,
-/// where it is at least 4 characters long) appears in `source`.
+/// Whether every stretch of words of a normalised `line` (the text between its numbers and
+/// its brackets and colons, where a format string's values go, at least 4 characters long)
+/// appears in `source`.
 fn words_in_source(line: &str, source: &str) -> bool {
-    line.split('N')
+    line.split(|c| c == 'N' || "():[]{},".contains(c))
         .map(str::trim)
         .filter(|piece| piece.len() >= 4)
         .all(|piece| source.contains(piece))
+}
+
+#[test]
+fn a_line_built_from_pieces_of_the_source_is_in_it_and_a_reworded_one_is_not() {
+    let source = r#"for label in ["inline", "thread pool"]:
+    print(f"{label}: /hello took {t:.2f} s while /primes ran ({judged})")
+    return "the event loop stayed free""#;
+    let line = "thread pool: /hello took N s while /primes ran (the event loop stayed free)";
+    assert!(words_in_source(line, source));
+    let reworded = "thread pool: /hello took N s while /primes ran (the loop was free)";
+    assert!(!words_in_source(reworded, source));
 }
