@@ -162,7 +162,9 @@ fn table(rows: &[Row], cfg: &Cfg) -> String {
         })
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let title = "cpu: time per run; speedup = sequential / this, same side and build";
+    let title = "cpu: time per run; speedup = sequential / this, same side and build, the \
+                 sequential run timed in the same process (each Python worker count's cpu.py \
+                 process times it too; the sequential row shows the one beside every core)";
     let mut out = crate::report::table(title, &header, &lines);
     out.push('\n');
     out.push_str(&crate::report::table(
@@ -722,20 +724,47 @@ fn measure_python(
     let (subs, forks): (Vec<&str>, Vec<&str>) = variants
         .iter()
         .partition(|&&v| Variant::Interpreters.python() == Some(v));
+    let seq = Variant::Sequential
+        .python()
+        .expect("Python runs the sequential variant");
     let mut out: Result<serde_json::Value, String> = Ok(json!({}));
+    // Each variant's speedup against the sequential variant of its own process: every process
+    // runs it, taking turns with the others, since CPython's speed here drifts with spells of
+    // seconds that two processes need not share.
+    let mut speedups: Vec<(&str, f64)> = Vec::new();
     for part in [forks, subs].iter().filter(|p| !p.is_empty()) {
-        let args = python_args(job, part, workers, cfg.runs);
+        let mut part = part.clone();
+        let added = !part.contains(&seq);
+        if added {
+            part.insert(0, seq);
+        }
+        let args = python_args(job, &part, workers, cfg.runs);
         let got = python
             .map_err(Clone::clone)
             .and_then(|p| p.run(&SCRIPT, &args));
+        if let Ok(serde_json::Value::Object(these)) = &got {
+            let median = |v: &str| median_secs(&these.get(v).cloned().unwrap_or_default());
+            if let Some(base) = median(seq) {
+                for v in part.iter().filter(|&&v| v != seq) {
+                    if let Some(m) = median(v) {
+                        speedups.push((v, base / m));
+                    }
+                }
+            }
+        }
         if let (Ok(serde_json::Value::Object(all)), Ok(serde_json::Value::Object(these))) =
             (&mut out, &got)
         {
-            all.extend(these.clone());
+            let mut these = these.clone();
+            if added {
+                these.remove(seq); // run for the speedups only; its row is measured elsewhere
+            }
+            all.extend(these);
         } else if let Err(e) = got {
             out = Err(e);
         }
     }
+    let speedup_of = |py: &str| speedups.iter().find(|(v, _)| *v == py).map(|&(_, s)| s);
     for row in rows.iter_mut() {
         let Some(variant) = key::<Key>(row).map(|k| k.variant) else {
             continue;
@@ -747,6 +776,7 @@ fn measure_python(
         match build {
             None => {
                 crate::python::fill(row, py, part, Scale::Secs, true);
+                row.python_speedup = speedup_of(py);
                 cfg.done();
             }
             Some(b) => {
@@ -761,6 +791,7 @@ fn measure_python(
                         if !samples.is_empty() {
                             side.python = Cell::Fig(Fig::from_secs(Scale::Secs, &samples));
                         }
+                        side.speedup = speedup_of(py);
                         side.answer = v["answer"].clone();
                         if !rust_answer.is_null() {
                             side.answers_agree = Some(side.answer == rust_answer);
@@ -779,6 +810,16 @@ fn measure_python(
     if build.is_some() {
         cfg.done();
     }
+}
+
+/// The median of a cpu.py variant's `samples`, in seconds.
+fn median_secs(variant: &serde_json::Value) -> Option<f64> {
+    let samples: Vec<f64> = variant["samples"]
+        .as_array()?
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .collect();
+    (!samples.is_empty()).then(|| Fig::new("s", samples).median)
 }
 
 /// How many times a Rust run repeats the work so that it lasts `min_run_secs`.
@@ -827,10 +868,9 @@ fn run(cfg: &Cfg) -> Res<Vec<Row>> {
                 min_run_secs(cfg.mode)
             ));
         }
-        // The sequential row joins the Python run of the worker count the targets read (every
-        // core), so that the speedups they judge are ratios within one process, its variants
-        // taking turns: CPython's speed on a shared VM drifts by up to 40% for seconds at a
-        // time, and two processes can meet different spells.
+        // The sequential row's own figure comes from the Python run of the worker count the
+        // targets read (every core); each run also times the sequential variant for its own
+        // speedups (see measure_python).
         let counts = worker_counts(cfg);
         let with_sequential = counts.iter().position(|&w| w == cfg.cores).unwrap_or(0);
         let (first, rest) = rows.split_at_mut(1);
@@ -857,10 +897,17 @@ fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             .collect();
         for mut row in rows {
             row.rust_speedup = rust_seq.zip(row.rust.median()).map(|(s, m)| s / m);
-            row.python_speedup = py_seq.zip(row.python.median()).map(|(s, m)| s / m);
+            // Python's speedups came from each variant's own process (measure_python); the
+            // sequential row is its own base.
+            let sequential = key::<Key>(&row).is_some_and(|k| k.variant == Variant::Sequential);
+            if sequential {
+                row.python_speedup = py_seq.map(|_| 1.0);
+            }
             for (name, seq) in &build_seq {
-                let side = row.build(name);
-                side.speedup = seq.zip(side.python.median()).map(|(s, m)| s / m);
+                let side = row.build(name); // every row has a cell per build, n/a if unmeasured
+                if sequential {
+                    side.speedup = seq.map(|_| 1.0);
+                }
             }
             out.push(row.finish());
         }
