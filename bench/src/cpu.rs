@@ -72,22 +72,32 @@ impl Group for Cpu {
             let Some((_, first)) = rows.first() else {
                 continue;
             };
+            // Rust's variants, the main Python's, and each other build's threads and
+            // subinterpreters (its processes and pool scale as the main Python's do).
+            let main_python = format!("Python {}", cfg.python_name());
+            let mut sides: Vec<(String, Option<&str>, &[Variant])> = vec![
+                ("Rust".into(), None, &Variant::ALL[1..]),
+                (main_python, None, &Variant::ALL[1..]),
+            ];
+            for b in &cfg.others {
+                let mine: &[Variant] = &[Variant::Threads, Variant::Interpreters];
+                sides.push((format!("Python {}", b.name), Some(b.name.as_str()), mine));
+            }
             let mut series = Vec::new();
-            for rust in [true, false] {
-                for variant in &Variant::ALL[1..] {
+            for (i, (side, build, variants)) in sides.iter().enumerate() {
+                for variant in *variants {
                     let mut points = vec![(1.0, 1.0)];
                     for (k, r) in rows.iter().filter(|(k, _)| k.variant == *variant) {
-                        let s = if rust {
-                            r.rust_speedup
-                        } else {
-                            r.python_speedup
+                        let s = match (i, build) {
+                            (0, _) => r.rust_speedup,
+                            (_, None) => r.python_speedup,
+                            (_, Some(b)) => r.build_side(b).and_then(|s| s.speedup),
                         };
                         if let Some(s) = s {
                             points.push((k.workers as f64, s));
                         }
                     }
                     if points.len() > 1 {
-                        let side = if rust { "Rust" } else { "Python" };
                         series.push((format!("{side} {}", variant.name()), points));
                     }
                 }
