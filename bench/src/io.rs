@@ -500,17 +500,19 @@ fn waits_joined(n: usize, delay: Duration, unconstrained: bool) -> Res<(u64, Dur
     Ok((done, start.elapsed()))
 }
 
-/// The most futures `futures::future::join_all` keeps in a plain slice (its `SMALL`).
+/// The most futures `futures::future::join_all` keeps in a plain slice: futures-util 0.3's
+/// private `SMALL`, compared with the iterator's `size_hint` upper bound.
 const GROUP: usize = 30;
 
 /// N sleeps in one task again, as an outer `join_all` over inner `join_all`s of `GROUP`.
 ///
 /// `join_all` keeps up to 30 futures in a boxed slice of `MaybeDone` slots, which it polls
-/// whole at every wake; more than 30 go into its set, a node per future: the 112-byte `Sleep`,
-/// its index and five links, 184 bytes, served from mimalloc's 192-byte class. In a slice a
-/// sleep costs its slot, 112 bytes (`MaybeDone` keeps its state in the `Sleep`'s spare bits),
-/// and the outer set holds one node per 30 sleeps. In return a wake polls the 30 sleeps of
-/// its group where one would do. Under the budget it is as quadratic as the flat join.
+/// whole at every wake; more than 30 go into its set, a node per future: the 112-byte `Sleep`
+/// and its index, four links and a length, two flags and the node's reference counts, 184
+/// bytes, served from mimalloc's 192-byte class. In a slice a sleep costs its slot, 112 bytes
+/// (`MaybeDone` keeps its state in the `Sleep`'s spare bits), and the outer set holds one node
+/// per 30 sleeps. In return a wake polls the 30 sleeps of its group where one would do. Under
+/// the budget it is as quadratic as the flat join.
 fn waits_grouped(n: usize, delay: Duration) -> Res<(u64, Duration)> {
     use futures::future::join_all;
     let rt = tokio::runtime::Builder::new_current_thread()
