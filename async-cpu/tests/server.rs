@@ -97,26 +97,40 @@ fn counts_stop_when_their_clients_leave() {
     for way in ["spawn_blocking", "rayon"] {
         let server = serve(way);
         let clients = crowd(&server, Duration::from_secs(1));
-        let start = server.cpu_seconds();
+        let (start, counting) = (server.cpu_seconds(), Instant::now());
         // The counts run: 0.2 CPU-s of them take 0.1 s on an idle machine; a starved one is
         // given up to 20 s to show it.
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = counting + Duration::from_secs(20);
         while server.cpu_seconds() - start < 0.2 && Instant::now() < deadline {
             thread::sleep(Duration::from_millis(50));
         }
         let before = server.cpu_seconds() - start;
+        let rate = before / counting.elapsed().as_secs_f64(); // CPU-s a second while counting
         drop(clients);
         thread::sleep(Duration::from_millis(200)); // For the server to see them go.
         let left = server.cpu_seconds();
         thread::sleep(Duration::from_secs(3));
         let after = server.cpu_seconds() - left;
         eprintln!(
-            "{way}: {before:.2} CPU-s before the clients left, {after:.2} CPU-s in 3 s after"
+            "{way}: {before:.2} CPU-s before the clients left ({rate:.2} a second), \
+             {after:.2} CPU-s in 3 s after"
         );
         // The counts were running: the test tested something.
         assert!(before >= 0.2, "{way}: only {before} CPU-s while counting");
-        // Uncancelled, the counts would burn up to a CPU-s a core in each of these 3 s.
-        assert!(after < 0.5, "{way}: {after} CPU-s after the clients left");
+        // Uncancelled, the counts would go on at that rate for these 3 s. Cancelled, the
+        // server idles: under half of it, and under 0.5 CPU-s however fast the machine.
+        let uncancelled = rate * 3.0;
+        if uncancelled < 0.1 {
+            testkit::twin::skip(
+                "counts_stop_when_their_clients_leave",
+                &format!("{way}: the machine gave the counts {rate:.3} CPU-s a second, too little to tell"),
+            );
+            continue;
+        }
+        assert!(
+            after < (uncancelled / 2.0).min(0.5),
+            "{way}: {after} CPU-s after the clients left, against {uncancelled:.2} uncancelled"
+        );
         // Their permits are back: a new count is served, not refused.
         assert_eq!(
             server.get("/primes/100"),
