@@ -123,7 +123,9 @@ fn counts_stop_when_their_clients_leave() {
         if uncancelled < 0.1 {
             testkit::twin::skip(
                 "counts_stop_when_their_clients_leave",
-                &format!("{way}: the machine gave the counts {rate:.3} CPU-s a second, too little to tell"),
+                &format!(
+                    "{way}: the machine gave the counts {rate:.3} CPU-s a second, too little to tell"
+                ),
             );
             continue;
         }

@@ -233,8 +233,14 @@ fn every_twin_still_prints_the_captured_lines() {
             );
             continue;
         };
-        if let Some((major, minor)) = entry.min_python.filter(|&v| !interpreter.at_least(v.0, v.1)) {
-            skip(test, &format!("{captured_as}: needs Python {major}.{minor}, {interpreter} is older"));
+        if let Some((major, minor)) = entry
+            .min_python
+            .filter(|&v| !interpreter.at_least(v.0, v.1))
+        {
+            skip(
+                test,
+                &format!("{captured_as}: needs Python {major}.{minor}, {interpreter} is older"),
+            );
             continue;
         }
         let dir = twin.parent().expect("a twin is a file in its crate");
