@@ -42,7 +42,9 @@ pub fn speedup_panels(panels: &[(String, Vec<Series>)], cores: usize, path: &Pat
     if panels.is_empty() {
         return Ok(());
     }
-    let root = SVGBackend::new(path, (480 * panels.len() as u32, 420)).into_drawing_area();
+    // Tall, with headroom above the lines: the legend (up to a dozen series) sits in the
+    // upper third of each panel, clear of every line.
+    let root = SVGBackend::new(path, (480 * panels.len() as u32, 640)).into_drawing_area();
     root.fill(&WHITE)?;
     let areas = root.split_evenly((1, panels.len()));
     for (area, (caption, series)) in areas.iter().zip(panels) {
@@ -54,7 +56,7 @@ pub fn speedup_panels(panels: &[(String, Vec<Series>)], cores: usize, path: &Pat
             .iter()
             .flat_map(|(_, p)| p.iter().map(|q| q.1))
             .fold(cores as f64, f64::max)
-            * 1.15;
+            * 1.6;
         let mut chart = ChartBuilder::on(area)
             .caption(caption, ("sans-serif", 16))
             .margin(10)
