@@ -710,13 +710,16 @@ fn the_search_finds_the_tutorials_words() {
         r#"const found = [];
 for (const [word, page] of {searches_js:?}) {{
     const f = await frame('introduction.html?search=' + encodeURIComponent(word), 1280);
-    // The index loads on the first search; the header says how many results there are once
-    // the search has run.
+    // The index loads on the first search, and mdBook's own search may answer "no results"
+    // for a Chinese word before the book's CJK fallback has filled in its results: wait (up
+    // to 60 s) for the page among the results, not only for the header.
     const header = () => f.contentDocument.getElementById('mdbook-searchresults-header');
-    for (let i = 0; i < 600 && !(header() && header().textContent.trim()); i++) {{
+    const links = () => [...f.contentDocument.querySelectorAll('#mdbook-searchresults a')].map(a => a.getAttribute('href'));
+    const onPage = () => links().some(h => h.split(/[?#]/)[0] === page);
+    for (let i = 0; i < 600 && !(header() && header().textContent.trim() && onPage()); i++) {{
         await sleep(100);
     }}
-    const hits = [...f.contentDocument.querySelectorAll('#mdbook-searchresults a')].map(a => a.getAttribute('href'));
+    const hits = links();
     if (!hits.some(h => h.split(/[?#]/)[0] === page)) {{
         found.push(`searching ${{word}} finds ${{hits.length}} results, none on ${{page}} (${{header() ? header().textContent : 'no results header'}}): ${{hits.slice(0, 5).join(' ')}}`);
     }}
