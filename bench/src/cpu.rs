@@ -74,24 +74,32 @@ impl Group for Cpu {
             };
             // Rust's variants, the main Python's, and each other build's threads and
             // subinterpreters (its processes and pool scale as the main Python's do).
-            let main_python = format!("Python {}", cfg.python_name());
-            let mut sides: Vec<(String, Option<&str>, &[Variant])> = vec![
-                ("Rust".into(), None, &Variant::ALL[1..]),
-                (main_python, None, &Variant::ALL[1..]),
+            enum Side<'a> {
+                Rust,
+                MainPython,
+                Build(&'a str),
+            }
+            let mut sides: Vec<(String, Side, &[Variant])> = vec![
+                ("Rust".into(), Side::Rust, &Variant::ALL[1..]),
+                (
+                    format!("Python {}", cfg.python_name()),
+                    Side::MainPython,
+                    &Variant::ALL[1..],
+                ),
             ];
             for b in &cfg.others {
                 let mine: &[Variant] = &[Variant::Threads, Variant::Interpreters];
-                sides.push((format!("Python {}", b.name), Some(b.name.as_str()), mine));
+                sides.push((format!("Python {}", b.name), Side::Build(&b.name), mine));
             }
             let mut series = Vec::new();
-            for (i, (side, build, variants)) in sides.iter().enumerate() {
+            for (side, of, variants) in &sides {
                 for variant in *variants {
                     let mut points = vec![(1.0, 1.0)];
                     for (k, r) in rows.iter().filter(|(k, _)| k.variant == *variant) {
-                        let s = match (i, build) {
-                            (0, _) => r.rust_speedup,
-                            (_, None) => r.python_speedup,
-                            (_, Some(b)) => r.build_side(b).and_then(|s| s.speedup),
+                        let s = match of {
+                            Side::Rust => r.rust_speedup,
+                            Side::MainPython => r.python_speedup,
+                            Side::Build(b) => r.build_side(b).and_then(|s| s.speedup),
                         };
                         if let Some(s) = s {
                             points.push((k.workers as f64, s));
@@ -755,7 +763,7 @@ fn measure_python(
         if let Ok(serde_json::Value::Object(these)) = &got {
             let median = |v: &str| median_secs(&these.get(v).cloned().unwrap_or_default());
             if let Some(base) = median(seq) {
-                for v in part.iter().filter(|&&v| v != seq) {
+                for &v in &part {
                     if let Some(m) = median(v) {
                         speedups.push((v, base / m));
                     }
@@ -896,28 +904,12 @@ fn run(cfg: &Cfg) -> Res<Vec<Row>> {
             }
         }
         let rust_seq = rows[0].rust.median();
-        let py_seq = rows[0].python.median();
-        let build_seq: Vec<(String, Option<f64>)> = cfg
-            .others
-            .iter()
-            .map(|b| {
-                let seq = rows[0].build_side(&b.name).and_then(|s| s.python.median());
-                (b.name.clone(), seq)
-            })
-            .collect();
         for mut row in rows {
             row.rust_speedup = rust_seq.zip(row.rust.median()).map(|(s, m)| s / m);
-            // Python's speedups came from each variant's own process (measure_python); the
-            // sequential row is its own base.
-            let sequential = key::<Key>(&row).is_some_and(|k| k.variant == Variant::Sequential);
-            if sequential {
-                row.python_speedup = py_seq.map(|_| 1.0);
-            }
-            for (name, seq) in &build_seq {
-                let side = row.build(name); // every row has a cell per build, n/a if unmeasured
-                if sequential {
-                    side.speedup = seq.map(|_| 1.0);
-                }
+            // Python's speedups were set in measure_python, each against its own process's
+            // sequential run; every row still gets a cell per build, n/a if unmeasured.
+            for b in &cfg.others {
+                row.build(&b.name);
             }
             out.push(row.finish());
         }

@@ -131,6 +131,18 @@ fn tiny_run_fills_every_group_in_results_json() {
                     parallel,
                     "{what}: {plain:?}"
                 );
+                // A Python figure has its speedup, against the sequential run of its own
+                // process; the sequential row's is 1.
+                if is_fig(&row["python"]) {
+                    let speedup = row["python_speedup"].as_f64();
+                    assert!(
+                        speedup.is_some_and(|s| s > 0.0),
+                        "no Python speedup: {what}"
+                    );
+                    if row["rust_variant"] == "sequential" {
+                        assert_eq!(speedup, Some(1.0), "{what}");
+                    }
+                }
             }
             "ipc" => {
                 // Channels and queues run with both sides pinned, on one core or on two.
