@@ -214,7 +214,7 @@ fn every_twin_still_prints_the_captured_lines() {
             .twin
             .as_ref()
             .expect("a program with a captured twin has one");
-        if let Some(command) = entry.needs.iter().find(|c| !on_path(c)) {
+        if let Some(command) = entry.missing_command() {
             skip(test, &format!("{captured_as}: no {command} on PATH"));
             continue;
         }
@@ -267,11 +267,6 @@ fn build_of(python: &twin::Python) -> Option<String> {
     let (major, minor, _) = python.version;
     let t = if python.free_threaded { "t" } else { "" };
     Some(format!("{major}.{minor}{t}"))
-}
-
-fn on_path(command: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(command).is_file()))
 }
 
 /// Checks that `now`, a run of `program`, printed the lines captured in `file` (`captured`),

@@ -132,12 +132,3 @@ pub fn built(root: &Path) -> Result<Vec<String>, String> {
         .map(String::from)
         .collect())
 }
-
-/// Whether `command` is found on PATH (or, given with a `/`, is a file).
-pub fn on_path(command: &str) -> bool {
-    if command.contains('/') {
-        return Path::new(command).is_file();
-    }
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(command).is_file()))
-}

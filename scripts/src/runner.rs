@@ -272,7 +272,5 @@ pub fn twin_command(program: &Program, python: &Python) -> (Command, PathBuf) {
 
 /// Why `program` cannot run here: a command it needs is not on PATH.
 pub fn needs_missing(program: &Program) -> Option<String> {
-    (program.needs.iter())
-        .find(|c| !crate::python::on_path(c))
-        .map(|c| format!("no {c} on PATH"))
+    program.missing_command().map(|c| format!("no {c} on PATH"))
 }

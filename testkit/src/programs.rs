@@ -58,6 +58,22 @@ pub struct Registry {
     pub programs: Vec<Program>,
 }
 
+impl Program {
+    /// The first command of `needs` not found on PATH (or, given with a `/`, not a file), if
+    /// any: the program cannot run here.
+    pub fn missing_command(&self) -> Option<&str> {
+        let on_path = |command: &str| {
+            if command.contains('/') {
+                return Path::new(command).is_file();
+            }
+            std::env::var_os("PATH").is_some_and(|path| {
+                std::env::split_paths(&path).any(|dir| dir.join(command).is_file())
+            })
+        };
+        self.needs.iter().map(String::as_str).find(|c| !on_path(c))
+    }
+}
+
 impl Registry {
     /// The program called `name`.
     pub fn get(&self, name: &str) -> Option<&Program> {
@@ -265,6 +281,17 @@ mod tests {
             Some(workspace_root().join("async-web/async_web.py"))
         );
         assert_eq!(program("deadlock").package, "lock-deadlock");
+    }
+
+    #[test]
+    fn a_command_not_on_path_is_named_and_one_there_is_not() {
+        let mut program = program("async-web");
+        program.needs = vec!["sh".into(), "/bin/sh".into()];
+        assert_eq!(program.missing_command(), None);
+        program.needs.push("no-such-command-here".into());
+        assert_eq!(program.missing_command(), Some("no-such-command-here"));
+        program.needs = vec!["/no/such/file".into()];
+        assert_eq!(program.missing_command(), Some("/no/such/file"));
     }
 
     #[test]
